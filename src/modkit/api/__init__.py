@@ -1,0 +1,1 @@
+"""Conventions every module's REST API shares: the error shape, pagination, auth."""

@@ -1,0 +1,1 @@
+"""System checks enforcing module boundaries (filled in by the boundary-checks work)."""
