@@ -6,3 +6,5 @@ from .base import VAR_DIR, env
 DEBUG = env.bool("DEBUG", default=True)
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)

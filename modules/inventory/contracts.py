@@ -43,14 +43,21 @@ class UnknownSku(NotFound):
 
 
 class InsufficientStock(Conflict):
-    """Not enough available stock; nothing was reserved. ``details["skus"]`` lists the short ones."""
+    """Not enough available stock; nothing was reserved.
+
+    ``details["skus"]`` lists the short skus; ``details["requested"]`` and
+    ``details["available"]`` give the units asked for and available for each of them.
+    """
 
     code = "insufficient_stock"
     default_message = "Not enough stock."
 
 
 class InvalidQuantity(DomainError):
-    """A quantity was zero, negative, or a sku was repeated."""
+    """A quantity was not a positive integer, a sku was repeated, or there were no lines.
+
+    ``details["skus"]`` lists the offending skus (for ``adjust_stock``: see its docstring).
+    """
 
     code = "invalid_quantity"
     default_message = "Quantities must be positive integers."

@@ -29,9 +29,13 @@ class InventoryService(Interface):
         """Reserve every line for ``order_id`` or nothing.
 
         Idempotent per order: reserving again for an order with an active reservation returns
-        it unchanged. Raises ``InsufficientStock``, ``UnknownSku``, ``InvalidQuantity``; and
-        ``ReservationClosed`` if the order's reservation was already released or committed.
-        The reservation expires after ``MODKIT_RESERVATION_TTL_SECONDS`` unless committed.
+        it unchanged (whatever ``lines`` say this time). Raises ``InvalidQuantity`` (no lines,
+        a quantity not a positive integer, a sku on two lines), ``UnknownSku``,
+        ``InsufficientStock`` (nothing is held), and ``ReservationClosed`` if the order's
+        reservation was already released, expired or committed. Never oversells, also under
+        concurrent calls. The reservation is released when ``MODKIT_RESERVATION_TTL_SECONDS``
+        have passed unless it is committed first (the release runs every minute, so a commit
+        just after ``expires_at`` may still succeed; it holds the units until then).
         """
         raise NotImplementedError
 
@@ -39,6 +43,7 @@ class InventoryService(Interface):
     def release(self, *, order_id: UUID) -> Reservation:
         """Return an active reservation's stock. Idempotent: releasing twice is a no-op.
 
+        Releasing an expired (already released) reservation returns it as it is.
         Raises ``ReservationNotFound``, or ``ReservationClosed`` if it was committed.
         """
         raise NotImplementedError
@@ -47,7 +52,8 @@ class InventoryService(Interface):
     def commit(self, *, order_id: UUID) -> Reservation:
         """Turn an active reservation into a stock decrement (goods left). Idempotent.
 
-        Raises ``ReservationNotFound``, or ``ReservationClosed`` if it was released.
+        Each line is recorded in the stock audit trail with the order id. Raises
+        ``ReservationNotFound``, or ``ReservationClosed`` if it was released or expired.
         """
         raise NotImplementedError
 
@@ -55,7 +61,8 @@ class InventoryService(Interface):
         """Add (or with a negative ``delta`` remove) units on hand; creates the sku's stock.
 
         Audited with ``reason``. Raises ``InvalidQuantity`` if on hand would drop below
-        what is reserved. Not idempotent: each call adjusts again.
+        what is reserved (``details``: ``sku``, ``delta``, ``on_hand``, ``reserved``) or
+        ``delta`` is not a whole number. Not idempotent: each call adjusts again.
         """
         raise NotImplementedError
 

@@ -50,6 +50,10 @@ def postgres() -> None:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_registry() -> Iterator[None]:
+def _fresh_registry_and_cache() -> Iterator[None]:
+    """Each test starts with unresolved delegates and empty caches (throttle counters)."""
+    from django.core.cache import cache
+
+    cache.clear()
     yield
     registry.reset()
