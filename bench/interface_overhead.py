@@ -123,8 +123,12 @@ def main() -> None:
     category, _ = Category.objects.get_or_create(slug="bench", defaults={"name": "Bench"})
     Product.objects.get_or_create(
         sku="BENCH-1",
-        defaults={"name": "Bench product", "description": "x" * 200, "price": "19.99",
-                  "category": category},
+        defaults={
+            "name": "Bench product",
+            "description": "x" * 200,
+            "price": "19.99",
+            "category": category,
+        },
     )
     impl = CatalogServiceImpl()
     sku = "BENCH-1"
@@ -163,16 +167,19 @@ def main() -> None:
     if args.json:
         print(json.dumps(result, indent=2))
         return
-    print(f"catalog read on {result['database']}: median of {args.rounds} rounds"
-          f" x {args.calls} calls")
+    print(
+        f"catalog read on {result['database']}: median of {args.rounds} rounds x {args.calls} calls"
+    )
     for name, value in result["median_us_per_call"].items():
         ratio = value / med["raw_orm"]
         print(f"  {name:<10} {value:9.2f} us/call   x{ratio:.2f} of raw ORM")
     for name, value in result["added_us"].items():
         print(f"  added {name:<36} {value:+8.2f} us")
     d = result["dispatch_only_ns"]
-    print(f"  dispatch only: direct {d['direct']} ns, delegate {d['delegate']} ns, "
-          f"added {d['added']:+} ns per call")
+    print(
+        f"  dispatch only: direct {d['direct']} ns, delegate {d['delegate']} ns, "
+        f"added {d['added']:+} ns per call"
+    )
     # The local path is the implementation's bound method behind one dictionary lookup, so
     # the dispatch-only figure is its cost; the DB-backed difference is the noisy check of it.
     target_ok = result["dispatch_only_ns"]["added"] <= 2000

@@ -107,7 +107,9 @@ def database(url: str) -> dict:
     return config
 
 
-DATABASES = {"default": database(env.str("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"))}
+DATABASES = {
+    "default": database(env.str("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"))
+}
 for _name, _url in MODKIT.databases.items():
     if _name in MODKIT.hosted:
         DATABASES[_name] = database(_url)

@@ -26,6 +26,7 @@ class _WireError(msgspec.Struct, frozen=True):
     code: str
     message: str
     details: dict[str, Any] = {}
+    package: str = ""  # the package that declares the error: it may not be the callee's
 
 
 class _Envelope(msgspec.Struct, frozen=True):
@@ -110,13 +111,21 @@ class OperationCodec:
 
     # domain errors ---------------------------------------------------------------------
     def encode_error(self, error: DomainError) -> bytes:
-        return _encoder.encode(
-            _Envelope(_WireError(code=error.code, message=error.message, details=error.details))
+        wire = _WireError(
+            code=error.code,
+            message=error.message,
+            details=error.details,
+            package=type(error).__module__.rpartition(".")[0],
         )
+        return _encoder.encode(_Envelope(wire))
 
     def decode_error(self, data: bytes) -> DomainError:
         wire = msgspec.json.decode(data, type=_Envelope).error
-        cls = domain_error_class(self.package, wire.code) or DomainError
+        cls = (
+            domain_error_class(wire.package or self.package, wire.code)
+            or domain_error_class(self.package, wire.code)
+            or DomainError
+        )
         return cls(wire.message, details=wire.details)
 
 

@@ -35,7 +35,9 @@ def parse_hosted(value: str, known: Mapping[str, Any]) -> tuple[str, ...]:
     """``all``, ``a,b`` or ``all,-a`` → the hosted module names, in dependency order."""
     items = [i.strip() for i in value.split(",") if i.strip()]
     if not items:
-        raise ConfigurationError("MODKIT_MODULES is empty: set it to 'all', a comma list, or 'all,-name'")
+        raise ConfigurationError(
+            "MODKIT_MODULES is empty: set it to 'all', a comma list, or 'all,-name'"
+        )
     chosen: set[str] = set()
     for item in items:
         name = item.lstrip("-")
@@ -65,7 +67,7 @@ def load(env: Mapping[str, str], package: str = "modules") -> ModkitConfig:
     for key, value in env.items():
         for prefix, target in (("MODKIT_REMOTE_", remotes), ("DATABASE_URL_", databases)):
             if key.startswith(prefix) and value:
-                name = key[len(prefix):].lower()
+                name = key[len(prefix) :].lower()
                 if name not in modules:
                     raise ConfigurationError(
                         f"{key} names unknown module {name!r}: known modules are "

@@ -122,7 +122,8 @@ def topological(specs: dict[str, ModuleSpec]) -> list[str]:
             return
         if state.get(name) == 1:
             raise ConfigurationError(
-                "module dependency cycle: " + " -> ".join((*path, name))
+                "module dependency cycle: "
+                + " -> ".join((*path, name))
                 + "; break it with an event instead of a call"
             )
         state[name] = 1
@@ -181,7 +182,9 @@ class Registry:
         if name in self._overrides:
             return getattr(self._overrides[name], operation)
         if not self.is_hosted(name):
-            return _unavailable(interface.__operations__[operation].qualname, self.remotes.get(name))
+            return _unavailable(
+                interface.__operations__[operation].qualname, self.remotes.get(name)
+            )
         method = getattr(self.implementation(name), operation)
         if self.transport == "loopback":
             return _loopback(interface.__operations__[operation].codec, method)
@@ -228,7 +231,11 @@ def _unavailable(qualname: str, url: str | None) -> Callable[..., Any]:
     def call(**kwargs: Any) -> Any:
         raise ModuleUnavailable(
             f"{qualname}: the module is not hosted by this process"
-            + (f" (remote at {url}: the HTTP transport is not enabled in this build)" if url else "")
+            + (
+                f" (remote at {url}: the HTTP transport is not enabled in this build)"
+                if url
+                else ""
+            )
         )
 
     return call

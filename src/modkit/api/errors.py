@@ -77,13 +77,19 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
             (c for t, c in _CODES.items() if isinstance(exc, t)), "error"
         )
         if isinstance(exc, exceptions.ValidationError):
-            detail = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+            detail = (
+                exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+            )
             return Response(
-                error_body(code, _message_of(detail), detail), status=exc.status_code, headers=headers
+                error_body(code, _message_of(detail), detail),
+                status=exc.status_code,
+                headers=headers,
             )
         if isinstance(exc, exceptions.ParseError):
             code = "malformed_json" if "JSON" in str(exc.detail) else code
-        return Response(error_body(code, _message_of(exc.detail)), status=exc.status_code, headers=headers)
+        return Response(
+            error_body(code, _message_of(exc.detail)), status=exc.status_code, headers=headers
+        )
 
     logger.exception("unhandled error in %s", context.get("view").__class__.__name__)
     return Response(

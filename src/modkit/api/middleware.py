@@ -25,7 +25,9 @@ class BodySizeLimitMiddleware:
         try:
             too_big = int(length) > self.limit
         except ValueError:
-            return JsonResponse(error_body("bad_request", "Invalid Content-Length header."), status=400)
+            return JsonResponse(
+                error_body("bad_request", "Invalid Content-Length header."), status=400
+            )
         if too_big:
             return JsonResponse(
                 error_body(

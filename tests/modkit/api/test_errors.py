@@ -19,23 +19,30 @@ def assert_error_shape(response, status, code):
     assert set(body) == {"error"}
     assert set(body["error"]) == {"code", "message", "details"}
     assert body["error"]["code"] == code
-    assert isinstance(body["error"]["message"], str) and body["error"]["message"]
+    assert isinstance(body["error"]["message"], str)
+    assert body["error"]["message"]
     assert isinstance(body["error"]["details"], dict)
     return body["error"]
 
 
 def test_validation_error_names_the_field(client):
-    err = assert_error_shape(client.post("/api/test/echo/", {"name": "x"}, format="json"), 400,
-                             "validation_error")
+    err = assert_error_shape(
+        client.post("/api/test/echo/", {"name": "x"}, format="json"), 400, "validation_error"
+    )
     assert "quantity" in err["details"]
     assert err["message"].startswith("quantity")
 
 
 def test_wrong_type_and_non_positive_quantity_are_400(client):
-    for payload in ({"name": "x", "quantity": "many"}, {"name": "x", "quantity": 0},
-                    {"name": "x", "quantity": -3}, {"name": ["x"], "quantity": 1}):
-        assert_error_shape(client.post("/api/test/echo/", payload, format="json"), 400,
-                           "validation_error")
+    for payload in (
+        {"name": "x", "quantity": "many"},
+        {"name": "x", "quantity": 0},
+        {"name": "x", "quantity": -3},
+        {"name": ["x"], "quantity": 1},
+    ):
+        assert_error_shape(
+            client.post("/api/test/echo/", payload, format="json"), 400, "validation_error"
+        )
 
 
 def test_valid_input_passes(client):
@@ -114,7 +121,9 @@ def test_schema_and_docs_are_served_locally(client):
     assert docs.status_code == 200
     html = docs.content.decode()
     assert "swagger-ui" in html
-    assert "cdn." not in html and "unpkg" not in html and "jsdelivr" not in html
+    assert "cdn." not in html
+    assert "unpkg" not in html
+    assert "jsdelivr" not in html
 
 
 def test_health_live(client):

@@ -1,0 +1,183 @@
+"""``manage.py modules``: the modules of this project, their graph and their boundary checks.
+
+    manage.py modules                          table: where each module runs, its dependencies,
+                                               operations, events, queue and database
+    manage.py modules graph [--format dot]     the module graph (mermaid by default)
+    manage.py modules check                    every boundary check; exit 1 on a violation
+    manage.py modules importlinter [--write]   print (or write) the generated importlinter.ini
+
+Progress and summaries go to stdout, violations and errors to stderr.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.checks import run_checks
+from django.core.management.base import BaseCommand, CommandParser
+from django.utils.module_loading import import_string
+
+from modkit import boundaries
+from modkit.checks import TAG, expected_importlinter
+from modkit.db import module_alias
+from modkit.modules import ModuleSpec, registry
+
+NO_EVENTS = "-"  # events are declared by a later kernel part; the columns are kept for it
+
+
+@dataclass(frozen=True)
+class Edge:
+    """A directed edge of the module graph.
+
+    ``kind`` is ``calls`` (a module calls the modules in its ``depends_on``); event edges,
+    kind ``events`` from publisher to consumer, join in :func:`module_edges` once modules
+    declare the events they publish and consume, and are drawn dashed.
+    """
+
+    source: str
+    target: str
+    kind: str
+
+
+EDGE_STYLES = {"calls": ("-->", "solid"), "events": ("-.->", "dashed")}  # mermaid arrow, dot style
+
+
+def module_edges(specs: Iterable[ModuleSpec]) -> list[Edge]:
+    """Every edge of the module graph, in a stable order."""
+    return [
+        Edge(spec.name, dep, "calls")
+        for spec in sorted(specs, key=lambda s: s.name)
+        for dep in sorted(spec.depends_on)
+    ]
+
+
+def render_mermaid(names: Sequence[str], edges: Sequence[Edge]) -> str:
+    lines = ["flowchart LR", *(f"    {name}[{name}]" for name in names)]
+    lines += [f"    {e.source} {EDGE_STYLES[e.kind][0]}|{e.kind}| {e.target}" for e in edges]
+    return "\n".join(lines) + "\n"
+
+
+def render_dot(names: Sequence[str], edges: Sequence[Edge]) -> str:
+    lines = ["digraph modules {", "    rankdir=LR;", "    node [shape=box];"]
+    lines += [f'    "{name}";' for name in names]
+    lines += [
+        f'    "{e.source}" -> "{e.target}" [label="{e.kind}", style={EDGE_STYLES[e.kind][1]}];'
+        for e in edges
+    ]
+    return "\n".join([*lines, "}"]) + "\n"
+
+
+class Command(BaseCommand):
+    help = "The modules: a table (default), `graph`, `check` (all boundary checks), `importlinter`."
+    # `modules check` runs the system checks itself and reports them with the linter's results.
+    requires_system_checks: Sequence[str] = []
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        actions = parser.add_subparsers(dest="action", metavar="{graph,check,importlinter}")
+        graph = actions.add_parser("graph", help="the module graph (calls; events later)")
+        graph.add_argument("--format", choices=("mermaid", "dot"), default="mermaid")
+        actions.add_parser(
+            "check",
+            help="every boundary check: system checks tagged modkit and the import contracts",
+        )
+        ini = actions.add_parser(
+            "importlinter", help="print the importlinter.ini the modules' depends_on imply"
+        )
+        ini.add_argument("--write", action="store_true", help="rewrite importlinter.ini")
+
+    def handle(self, *args: Any, action: str | None = None, **options: Any) -> None:
+        if action == "graph":
+            self.graph(options["format"])
+        elif action == "check":
+            self.check_boundaries()
+        elif action == "importlinter":
+            self.importlinter(write=options["write"])
+        else:
+            self.table()
+
+    # --- table ---------------------------------------------------------------------------------
+    def table(self) -> None:
+        header = ("MODULE", "WHERE", "DEPENDS ON", "QUEUE", "DATABASE", "PUBLISHES", "CONSUMES")
+        rows = [(*self.row(spec), self.operations(spec)) for spec in registry.ordered()]
+        widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+        for row in [(*header, "OPERATIONS"), *rows]:
+            cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
+            self.stdout.write("  ".join([*cells, row[-1]]).rstrip())
+
+    def row(self, spec: ModuleSpec) -> tuple[str, ...]:
+        if registry.is_hosted(spec.name):
+            where, database = "hosted", module_alias(spec.name) or "default"
+        elif spec.name in registry.remotes:
+            where, database = f"remote {registry.remotes[spec.name]}", "-"
+        else:
+            where, database = "absent", "-"
+        depends = ",".join(spec.depends_on) or "-"
+        return (spec.name, where, depends, spec.queue, database, NO_EVENTS, NO_EVENTS)
+
+    def operations(self, spec: ModuleSpec) -> str:
+        if not spec.interface_path:
+            return "-"
+        try:
+            interface = import_string(spec.interface_path)
+        except ImportError as exc:
+            self.stderr.write(f"{spec.name}: cannot import its interface: {exc}")
+            return "?"
+        return ", ".join(interface.__operations__) or "-"
+
+    # --- graph ---------------------------------------------------------------------------------
+    def graph(self, fmt: str) -> None:
+        names = sorted(registry.specs)
+        edges = module_edges(registry.specs.values())
+        render = render_dot if fmt == "dot" else render_mermaid
+        self.stdout.write(render(names, edges), ending="")
+
+    # --- importlinter.ini ----------------------------------------------------------------------
+    def importlinter(self, *, write: bool) -> None:
+        layout = boundaries.Layout.current()
+        text = expected_importlinter(layout)
+        if not write:
+            self.stdout.write(text, ending="")
+            return
+        layout.ini_path.write_text(text, encoding="utf-8")
+        self.stdout.write(
+            f"wrote {layout.relative(layout.ini_path)} for {len(registry.specs)} modules"
+        )
+
+    # --- check ---------------------------------------------------------------------------------
+    def check_boundaries(self) -> None:
+        layout = boundaries.Layout.current()
+        shown_ini = layout.relative(layout.ini_path)
+        messages = [m for m in run_checks(tags=[TAG]) if not m.is_silenced()]
+        for message in messages:
+            self.stderr.write(str(message))
+        violations = sum(1 for m in messages if m.is_serious())
+        modules = len(registry.specs)
+        self.stdout.write(f"system checks ({TAG}): {violations} error(s) in {modules} modules")
+
+        try:
+            results = boundaries.lint_imports(layout.ini_path)
+        except boundaries.LinterCouldNotRun as exc:
+            self.stderr.write(f"import-linter could not check {shown_ini}: {exc}")
+            violations += 1
+            results = []
+        for result in results:
+            if not result.kept:
+                self.stderr.write(
+                    f"import-linter: broken contract '{result.name}':\n"
+                    + textwrap.indent(result.detail, "    ")
+                )
+                violations += 1
+        kept = sum(1 for r in results if r.kept)
+        broken = len(results) - kept
+        self.stdout.write(f"import contracts ({shown_ini}): {kept} kept, {broken} broken")
+
+        if violations:
+            self.stderr.write(f"modules check: {violations} violation(s)")
+            raise SystemExit(1)
+        self.stdout.write(
+            f"modules check: no violations ({modules} modules, {kept} import contracts kept, "
+            f"system checks tagged {TAG} passed)"
+        )

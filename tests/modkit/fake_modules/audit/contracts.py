@@ -1,0 +1,1 @@
+"""Audit DTOs (none)."""

@@ -1,0 +1,1 @@
+"""Billing DTOs (none of its own: it returns the ledger's ``Balance``)."""

@@ -1,0 +1,1 @@
+"""Billing writes (empty: here for the layer tests)."""

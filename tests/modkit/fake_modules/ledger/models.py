@@ -1,0 +1,1 @@
+"""Ledger models (none: here for the layer tests)."""

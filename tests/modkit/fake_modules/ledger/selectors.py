@@ -1,0 +1,1 @@
+"""Ledger reads (empty: here for the layer tests)."""

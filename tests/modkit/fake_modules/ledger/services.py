@@ -1,0 +1,1 @@
+"""Ledger writes (empty: here for the layer tests)."""
