@@ -47,8 +47,14 @@ def test_a_module_with_its_own_database_reads_writes_and_migrates_there(
 
 def test_nothing_else_migrates_into_a_module_database(inventory_database: None) -> None:
     router = ModuleRouter()
-    for app_label in ("auth", "contenttypes", "catalog", "modkit"):
+    for app_label in ("auth", "contenttypes", "catalog"):
         assert router.allow_migrate("inventory", app_label) is False
+
+
+def test_the_kernel_tables_migrate_into_every_database(inventory_database: None) -> None:
+    router = ModuleRouter()  # the outbox and inbox live beside each module's data
+    assert router.allow_migrate("inventory", "modkit") is True
+    assert router.allow_migrate("default", "modkit") is True
 
 
 def test_relations_only_within_one_database(inventory_database: None) -> None:
@@ -94,6 +100,8 @@ def test_migrate_puts_a_module_tables_only_in_its_own_database(tmp_path: Path) -
     inventory_tables = {t for t in in_own if t.startswith("inventory_")}
     assert inventory_tables, in_own
     assert not {t for t in in_default if t.startswith("inventory_")}
-    assert in_own - inventory_tables == {"django_migrations"}
+    kernel_tables = {t for t in in_own if t.startswith("modkit_")}
+    assert kernel_tables == {"modkit_outboxevent", "modkit_delivery", "modkit_inboxentry"}
+    assert in_own - inventory_tables - kernel_tables == {"django_migrations"}
     assert {"auth_user", "django_content_type"} <= in_default
     assert any(t.startswith("catalog_") for t in in_default)
