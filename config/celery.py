@@ -9,3 +9,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
 app = Celery("config")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+# Correlation ids ride in task headers and come back around task execution.
+from modkit.correlation import connect_celery_signals  # noqa: E402
+
+connect_celery_signals()

@@ -26,11 +26,12 @@ DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
 
 # --- modules ---------------------------------------------------------------------------
+# The package holding the modules; only tests point it elsewhere (at a package of test modules).
+MODKIT_MODULES_PACKAGE = env.str("MODKIT_MODULES_PACKAGE", default="modules")
 try:
-    MODKIT = modkit_conf.load(os.environ)
+    MODKIT = modkit_conf.load(os.environ, package=MODKIT_MODULES_PACKAGE)
 except ConfigurationError as exc:
     modkit_conf.exit_on_configuration_error(exc)
-MODKIT_MODULES_PACKAGE = "modules"
 MODKIT_HOSTED = MODKIT.hosted
 MODKIT_REMOTES = MODKIT.remotes
 MODKIT_TRANSPORT = MODKIT.transport
@@ -39,6 +40,13 @@ DEV_RPC_SECRET = "dev-insecure-rpc-secret"
 MODKIT_RPC_SECRET = env.str("MODKIT_RPC_SECRET", default=DEV_RPC_SECRET)
 MODKIT_MAX_BODY_BYTES = env.int("MODKIT_MAX_BODY_BYTES", default=256 * 1024)
 MODKIT_RESERVATION_TTL_SECONDS = env.int("MODKIT_RESERVATION_TTL_SECONDS", default=15 * 60)
+# Events (docs/events.md): retries, dead letters, and the relay's pace.
+MODKIT_EVENTS_MAX_ATTEMPTS = env.int("MODKIT_EVENTS_MAX_ATTEMPTS", default=8)
+MODKIT_EVENTS_BACKOFF_BASE = env.float("MODKIT_EVENTS_BACKOFF_BASE", default=1.0)
+MODKIT_EVENTS_BACKOFF_MAX = env.float("MODKIT_EVENTS_BACKOFF_MAX", default=300.0)
+MODKIT_EVENTS_RESEND_AFTER = env.float("MODKIT_EVENTS_RESEND_AFTER", default=60.0)
+MODKIT_EVENTS_POLL_INTERVAL = env.float("MODKIT_EVENTS_POLL_INTERVAL", default=1.0)
+MODKIT_EVENTS_BATCH_SIZE = env.int("MODKIT_EVENTS_BATCH_SIZE", default=500)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -61,6 +69,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "modkit.correlation.CorrelationMiddleware",
     "modkit.api.middleware.BodySizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -188,6 +197,8 @@ SPECTACULAR_SETTINGS = {
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
 BROKER_DIR = VAR_DIR / "broker"
 if CELERY_BROKER_URL.startswith("filesystem://"):
+    for _folder in ("queue", "processed", "control"):
+        (BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_DIR / "queue"),
         "data_folder_out": str(BROKER_DIR / "queue"),
@@ -208,7 +219,8 @@ CELERY_BEAT_SCHEDULE = {
     for entry, spec in MODKIT.modules[name].config.periodic_tasks.items()
 }
 CELERY_TASK_ROUTES = {
-    f"modules.{name}.*": {"queue": MODKIT.modules[name].queue} for name in MODKIT.hosted
+    f"{MODKIT.modules[name].package}.*": {"queue": MODKIT.modules[name].queue}
+    for name in MODKIT.hosted
 }
 
 # --- logging -----------------------------------------------------------------------------
@@ -216,8 +228,20 @@ LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"correlation": {"()": "modkit.correlation.CorrelationFilter"}},
+    "formatters": {
+        "plain": {
+            "format": "%(asctime)s %(levelname)s %(name)s [cid=%(correlation_id)s "
+            "cause=%(causation_id)s] %(message)s"
+        }
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["correlation"],
+        }
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }

@@ -6,10 +6,22 @@ from typing import Any
 
 from django.conf import settings
 
+KERNEL_APP = "modkit"
+
 
 def module_alias(app_label: str) -> str | None:
     """The database alias of a module with its own database (``DATABASE_URL_<MODULE>``)."""
     return settings.MODKIT_DATABASES.get(app_label)
+
+
+def database_of(module: str) -> str:
+    """The alias of the database holding ``module``'s tables (and its outbox and inbox)."""
+    return settings.MODKIT_DATABASES.get(module) or "default"
+
+
+def module_databases(hosted: tuple[str, ...]) -> list[str]:
+    """Every alias holding a hosted module's data: where relays look for outboxes."""
+    return sorted({database_of(name) for name in hosted})
 
 
 class ModuleRouter:
@@ -26,6 +38,8 @@ class ModuleRouter:
         return a == b
 
     def allow_migrate(self, db: str, app_label: str, **hints: Any) -> bool | None:
+        if app_label == KERNEL_APP:
+            return True  # outbox, deliveries and inbox live beside every module's data
         alias = module_alias(app_label)
         if alias is not None:
             return db == alias

@@ -3,7 +3,9 @@
 - ``transport``: parametrizes a test over the ``local`` and ``loopback`` transports, so every
   interface test also proves its arguments, results and errors survive the wire codec;
 - ``swap(module, fake)``: route a module's delegate to a fake for the duration of a block;
-- ``postgres``: a marker-like fixture that skips (loudly, so CI fails) without PostgreSQL.
+- ``postgres``: a marker-like fixture that skips (loudly, so CI fails) without PostgreSQL;
+- ``capture_events()`` / ``captured_events``: the events published in a block or a test;
+- ``drain()``: run the relay and the handlers in-process until idle, deterministically.
 """
 
 from __future__ import annotations
@@ -54,6 +56,65 @@ def _fresh_registry_and_cache() -> Iterator[None]:
     """Each test starts with unresolved delegates and empty caches (throttle counters)."""
     from django.core.cache import cache
 
+    from .events import subscriptions
+
     cache.clear()
     yield
     registry.reset()
+    subscriptions.reset()
+
+
+@contextlib.contextmanager
+def capture_events() -> Iterator[list[Any]]:
+    """Collect every event published inside the block (they are still written to the outbox)."""
+    from .events import publishing
+
+    captured: list[Any] = []
+    publishing._listeners.append(captured.append)
+    try:
+        yield captured
+    finally:
+        publishing._listeners.remove(captured.append)
+
+
+@pytest.fixture
+def captured_events() -> Iterator[list[Any]]:
+    """The events published during the test, in order."""
+    with capture_events() as captured:
+        yield captured
+
+
+def drain(*, max_rounds: int = 100, include_later: bool = True) -> dict[str, int]:
+    """Run relay and handlers in-process until no delivery is pending; deterministic.
+
+    Deliveries are handled one at a time in id order, bypassing the broker; events that handlers
+    publish are handled in later rounds. With ``include_later``, deliveries waiting for a retry
+    are handled now instead of after their backoff, so a failing handler reaches its dead letter
+    within the call. Returns counts by outcome.
+    """
+    from .db import module_databases
+    from .events.consumer import handle_delivery
+    from .models import Delivery
+
+    outcomes: dict[str, int] = {}
+    for _ in range(max_rounds):
+        progressed = False
+        for alias in module_databases(registry.hosted):
+            due = Delivery.objects.using(alias).filter(state=Delivery.State.PENDING)
+            if not include_later:
+                from django.utils import timezone
+
+                due = due.filter(next_attempt_at__lte=timezone.now())
+            for delivery in due.select_related("event").order_by("id"):
+                outcome = handle_delivery(
+                    delivery_id=delivery.pk,
+                    source=alias,
+                    name=delivery.event.name,
+                    payload=delivery.event.payload,
+                    handler_key=delivery.handler,
+                )
+                outcomes[outcome] = outcomes.get(outcome, 0) + 1
+                progressed = True
+        if not progressed:
+            return outcomes
+    raise RuntimeError(f"drain(): still busy after {max_rounds} rounds (a handler loop?)")

@@ -1,0 +1,119 @@
+"""The consumer side: apply one delivery exactly once, or record why it failed.
+
+The handler's effect and an inbox entry unique per (event, handler) commit in one transaction on
+the subscriber's database, so a redelivered event finds the entry and is skipped. The delivery
+at the source is then marked done; if that acknowledgement is lost, the relay resends the stale
+delivery and the inbox makes the resend a no-op. A handler that raises leaves no effect and no
+inbox entry; the delivery goes back to pending with an exponential, jittered delay, and after
+``MODKIT_EVENTS_MAX_ATTEMPTS`` it is parked as a dead letter with the error and traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import traceback
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import connections, transaction
+from django.utils import timezone
+
+from .. import correlation
+from ..db import database_of
+from .subscriptions import handler
+from .types import decode_event
+
+logger = logging.getLogger("modkit.events")
+
+HANDLED, DUPLICATE, RETRYING, DEAD = "handled", "duplicate", "retrying", "dead"
+
+
+def backoff(attempts: int) -> float:
+    """Seconds before attempt ``attempts + 1``: exponential from the base, capped, jittered ±50%."""
+    base = float(getattr(settings, "MODKIT_EVENTS_BACKOFF_BASE", 1.0))
+    cap = float(getattr(settings, "MODKIT_EVENTS_BACKOFF_MAX", 300.0))
+    return min(cap, base * 2 ** max(0, attempts - 1)) * random.uniform(0.5, 1.5)
+
+
+def _claim_inbox(alias: str, event_id: Any, handler_key: str) -> bool:
+    """Insert the inbox entry; False if it exists (the event was already handled)."""
+    from ..models import InboxEntry
+
+    connection = connections[alias]
+    table = connection.ops.quote_name(InboxEntry._meta.db_table)
+    event_value = InboxEntry._meta.get_field("event_id").get_db_prep_value(event_id, connection)
+    now_value = InboxEntry._meta.get_field("handled_at").get_db_prep_value(
+        timezone.now(), connection
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (event_id, handler, handled_at) VALUES (%s, %s, %s) "
+            "ON CONFLICT DO NOTHING",
+            [event_value, handler_key, now_value],
+        )
+        return cursor.rowcount == 1
+
+
+def _mark_done(source: str, delivery_id: int) -> None:
+    from ..models import Delivery
+
+    Delivery.objects.using(source).filter(pk=delivery_id).exclude(state=Delivery.State.DONE).update(
+        state=Delivery.State.DONE, done_at=timezone.now(), last_error="", last_traceback=""
+    )
+
+
+def _record_failure(source: str, delivery_id: int, exc: BaseException) -> str:
+    from ..models import Delivery
+
+    max_attempts = int(getattr(settings, "MODKIT_EVENTS_MAX_ATTEMPTS", 8))
+    with transaction.atomic(using=source):
+        delivery = Delivery.objects.using(source).select_for_update().filter(pk=delivery_id).first()
+        if delivery is None or delivery.state == Delivery.State.DONE:
+            return DUPLICATE
+        delivery.attempts += 1
+        delivery.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+        delivery.last_traceback = "".join(traceback.format_exception(exc))[-20000:]
+        if delivery.attempts >= max_attempts:
+            delivery.state = Delivery.State.DEAD
+            outcome = DEAD
+        else:
+            delivery.state = Delivery.State.PENDING
+            delivery.next_attempt_at = timezone.now() + timedelta(
+                seconds=backoff(delivery.attempts)
+            )
+            outcome = RETRYING
+        delivery.save(
+            update_fields=["attempts", "last_error", "last_traceback", "state", "next_attempt_at"]
+        )
+    return outcome
+
+
+def handle_delivery(
+    *, delivery_id: int, source: str, name: str, payload: str | bytes, handler_key: str
+) -> str:
+    """Apply one delivery; returns ``handled``, ``duplicate``, ``retrying`` or ``dead``."""
+    func = handler(handler_key)  # imports the receivers, and with them the event's type
+    event = decode_event(name, payload)
+    target = database_of(handler_key.partition(".")[0])
+    with correlation.bound(correlation=event.correlation_id, causation=str(event.event_id)):
+        try:
+            with transaction.atomic(using=target):
+                fresh = _claim_inbox(target, event.event_id, handler_key)
+                if fresh:
+                    func(event)
+                if target == source:
+                    _mark_done(source, delivery_id)
+            if target != source:
+                _mark_done(source, delivery_id)
+        except Exception as exc:
+            outcome = _record_failure(source, delivery_id, exc)
+            log = logger.error if outcome == DEAD else logger.warning
+            log(
+                "event %s %s by %s failed (%s): %s", name, event.event_id, handler_key, outcome, exc
+            )
+            return outcome
+        outcome = HANDLED if fresh else DUPLICATE
+        logger.info("event %s %s %s by %s", name, event.event_id, outcome, handler_key)
+        return outcome

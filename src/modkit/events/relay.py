@@ -1,0 +1,181 @@
+"""The relay: moves due deliveries from outboxes to the broker, and resends stale ones.
+
+Several relays may run at once. Each batch is claimed with ``SELECT … FOR UPDATE SKIP LOCKED``
+on PostgreSQL, so two relays never dispatch the same delivery; on SQLite the write transaction
+(``BEGIN IMMEDIATE``) serializes them instead. Messages are sent while the batch is locked and
+the batch is marked dispatched in the same transaction: a relay killed mid-batch leaves its rows
+pending for the next one (the messages it did send are duplicates the consumers' inbox absorbs).
+
+A dispatched delivery that is not done within ``MODKIT_EVENTS_RESEND_AFTER`` seconds (its
+message was lost with a broker that restarted empty, or its worker was killed) goes back to
+pending. On PostgreSQL the relay sleeps on ``LISTEN modkit_outbox`` and wakes at each commit
+that published; elsewhere it polls every ``MODKIT_EVENTS_POLL_INTERVAL`` seconds.
+"""
+
+from __future__ import annotations
+
+import logging
+import select
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import connections, transaction
+from django.utils import timezone
+
+from ..db import module_databases
+from .publishing import NOTIFY_CHANNEL
+
+logger = logging.getLogger("modkit.relay")
+
+
+def _setting(name: str, default: float) -> float:
+    return float(getattr(settings, name, default))
+
+
+@dataclass
+class Relay:
+    aliases: list[str] = field(default_factory=list)
+    batch_size: int = 500
+    resend_after: float = 60.0
+    poll_interval: float = 1.0
+    stop: threading.Event = field(default_factory=threading.Event)
+    _listeners: dict[str, Any] = field(default_factory=dict)
+    dispatched_total: int = 0
+
+    @classmethod
+    def from_settings(cls, **overrides: Any) -> Relay:
+        from ..modules import registry
+
+        options = {
+            "aliases": module_databases(registry.hosted),
+            "batch_size": int(_setting("MODKIT_EVENTS_BATCH_SIZE", 500)),
+            "resend_after": _setting("MODKIT_EVENTS_RESEND_AFTER", 60.0),
+            "poll_interval": _setting("MODKIT_EVENTS_POLL_INTERVAL", 1.0),
+        }
+        options.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**options)
+
+    # one pass ----------------------------------------------------------------------------
+    def dispatch_due(self, alias: str) -> int:
+        """Send one batch of due deliveries of ``alias``; returns how many were sent."""
+        from ..models import Delivery
+        from ..tasks import DELIVER_TASK, deliver
+
+        app = deliver.app
+        now = timezone.now()
+        with transaction.atomic(using=alias):
+            batch = list(
+                Delivery.objects.using(alias)
+                .select_for_update(skip_locked=True, of=("self",))
+                .select_related("event")
+                .filter(state=Delivery.State.PENDING, next_attempt_at__lte=now)
+                .order_by("id")[: self.batch_size]
+            )
+            if not batch:
+                return 0
+            with app.producer_or_acquire() as producer:
+                for d in batch:
+                    app.send_task(
+                        DELIVER_TASK,
+                        args=(d.pk, alias, d.event.name, d.event.payload, d.handler),
+                        queue=d.queue,
+                        producer=producer,
+                        headers={
+                            "correlation_id": d.event.correlation_id,
+                            "causation_id": str(d.event.event_id),
+                        },
+                    )
+            Delivery.objects.using(alias).filter(pk__in=[d.pk for d in batch]).update(
+                state=Delivery.State.DISPATCHED, dispatched_at=now
+            )
+        self.dispatched_total += len(batch)
+        return len(batch)
+
+    def requeue_stale(self, alias: str) -> int:
+        """Put deliveries dispatched too long ago without an acknowledgement back to pending."""
+        from ..models import Delivery
+
+        now = timezone.now()
+        count = (
+            Delivery.objects.using(alias)
+            .filter(
+                state=Delivery.State.DISPATCHED,
+                dispatched_at__lt=now - timedelta(seconds=self.resend_after),
+            )
+            .update(state=Delivery.State.PENDING, next_attempt_at=now)
+        )
+        if count:
+            logger.warning("relay: %d deliveries on %s went stale; resending", count, alias)
+        return count
+
+    def run_once(self) -> int:
+        """One pass over every database: requeue stale, then dispatch what is due."""
+        sent = 0
+        for alias in self.aliases:
+            self.requeue_stale(alias)
+            while True:
+                n = self.dispatch_due(alias)
+                sent += n
+                if n < self.batch_size or self.stop.is_set():
+                    break
+        return sent
+
+    # the loop --------------------------------------------------------------------------
+    def run_forever(self) -> None:
+        logger.info(
+            "relay: watching %s (batch %d, resend after %ss)",
+            ", ".join(self.aliases),
+            self.batch_size,
+            self.resend_after,
+        )
+        self._listen()
+        try:
+            while not self.stop.is_set():
+                try:
+                    self.run_once()
+                except Exception:
+                    logger.exception("relay: pass failed; retrying")
+                    for alias in self.aliases:
+                        connections[alias].close()
+                    self.stop.wait(min(5.0, self.poll_interval * 5))
+                    continue
+                self._wait()
+        finally:
+            for conn in self._listeners.values():
+                conn.close()
+            for alias in self.aliases:
+                connections[alias].close()
+            logger.info("relay: stopped after dispatching %d deliveries", self.dispatched_total)
+
+    def _listen(self) -> None:
+        for alias in self.aliases:
+            conn = connections[alias]
+            if conn.vendor != "postgresql":
+                continue
+            listener = conn.get_new_connection(conn.get_connection_params())
+            listener.autocommit = True
+            listener.execute(f"LISTEN {NOTIFY_CHANNEL}")
+            self._listeners[alias] = listener
+
+    def _wait(self) -> None:
+        """Sleep until a publishing commit is notified, the poll interval passes, or stop."""
+        if not self._listeners:
+            self.stop.wait(self.poll_interval)
+            return
+        deadline = time.monotonic() + self.poll_interval
+        while not self.stop.is_set():
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return
+            ready, _, _ = select.select(
+                [c.fileno() for c in self._listeners.values()], [], [], min(remaining, 0.5)
+            )
+            if ready:
+                for conn in self._listeners.values():
+                    for _ in conn.notifies(timeout=0):
+                        pass
+                return
