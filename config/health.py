@@ -2,7 +2,8 @@
 
 from django.http import HttpRequest, JsonResponse
 from django.urls import path
-from health_check.views import MainView
+
+from modkit.health import ReadinessView, readiness_checks
 
 
 def live(request: HttpRequest) -> JsonResponse:
@@ -11,5 +12,5 @@ def live(request: HttpRequest) -> JsonResponse:
 
 urlpatterns = [
     path("live/", live, name="health-live"),
-    path("ready/", MainView.as_view(), name="health-ready"),
+    path("ready/", ReadinessView.as_view(checks=readiness_checks()), name="health-ready"),
 ]

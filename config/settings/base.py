@@ -61,7 +61,6 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "health_check",
-    "health_check.db",
     "modkit",
     *MODKIT.installed_apps,
 ]

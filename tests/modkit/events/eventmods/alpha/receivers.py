@@ -1,9 +1,10 @@
 import logging
 
 from modkit import correlation
-from modkit.events import subscribe
+from modkit.events import publish, subscribe
 
 from ..source.events import ThingHappened
+from .events import ThingRecorded
 from .models import Effect
 
 logger = logging.getLogger(__name__)
@@ -19,3 +20,4 @@ def record(event: ThingHappened) -> None:
         correlation_id=correlation.correlation_id.get() or "",
         causation_id=correlation.causation_id.get() or "",
     )
+    publish(ThingRecorded(n=event.n))

@@ -1,0 +1,36 @@
+"""Liveness and readiness endpoints."""
+
+import pytest
+from django.test import Client
+
+
+@pytest.mark.django_db
+def test_ready_reports_each_database_and_the_broker():
+    response = Client().get("/health/ready/")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["status"] == "ok"
+    assert any("Database" in label or "alias" in label for label in body["checks"])
+    assert body["checks"]["broker"] == "OK"
+
+
+@pytest.mark.django_db
+def test_ready_is_503_when_the_broker_is_unreachable(settings):
+    from celery import current_app
+
+    previous = current_app.conf.broker_url
+    current_app.conf.broker_url = "redis://127.0.0.1:1/0"
+    try:
+        response = Client().get("/health/ready/")
+    finally:
+        current_app.conf.broker_url = previous
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "unavailable"
+    assert "broker unreachable" in body["checks"]["broker"]
+
+
+def test_live_needs_nothing():
+    response = Client().get("/health/live/")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
