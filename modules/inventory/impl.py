@@ -33,6 +33,9 @@ class InventoryServiceImpl(InventoryService):
     def commit(self, *, order_id: UUID) -> Reservation:
         return _reservation(services.reservation_commit(order_id=order_id))
 
+    def list_low_stock(self, *, threshold: int) -> list[StockLevel]:
+        return [_stock_level(item) for item in selectors.stock_items_low(threshold=threshold)]
+
     def adjust_stock(self, *, sku: str, delta: int, reason: str) -> StockLevel:
         return _stock_level(services.stock_adjust(sku=sku, delta=delta, reason=reason))
 

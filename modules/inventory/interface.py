@@ -57,6 +57,11 @@ class InventoryService(Interface):
         """
         raise NotImplementedError
 
+    @operation(idempotent=True)
+    def list_low_stock(self, *, threshold: int) -> list[StockLevel]:
+        """Skus with fewer than ``threshold`` units available, fewest first (for dashboards)."""
+        raise NotImplementedError
+
     def adjust_stock(self, *, sku: str, delta: int, reason: str) -> StockLevel:
         """Add (or with a negative ``delta`` remove) units on hand; creates the sku's stock.
 

@@ -30,6 +30,15 @@ def stock_items() -> QuerySet[StockItem]:
     return StockItem.objects.annotate(available_units=F("on_hand") - F("reserved"))
 
 
+def stock_items_low(*, threshold: int) -> QuerySet[StockItem]:
+    """Items with fewer than ``threshold`` units available, fewest first."""
+    return (
+        StockItem.objects.annotate(free=F("on_hand") - F("reserved"))
+        .filter(free__lt=threshold)
+        .order_by("free", "sku")
+    )
+
+
 def stock_adjustments_recent(*, sku: str, limit: int) -> list[StockAdjustment]:
     return list(StockAdjustment.objects.filter(sku=sku).order_by("-created_at", "-id")[:limit])
 
