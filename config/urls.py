@@ -11,6 +11,7 @@ admin.site.site_title = "modkit shop"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("health/", include("config.health")),
+    path("", include("django_prometheus.urls")),  # /metrics
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/v1/auth/token/", TokenObtainPairView.as_view(), name="token_obtain_pair"),

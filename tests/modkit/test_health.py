@@ -34,3 +34,14 @@ def test_live_needs_nothing():
     response = Client().get("/health/live/")
     assert response.status_code == 200
     assert response.json() == {"status": "ok"}
+
+
+@pytest.mark.django_db
+def test_metrics_are_prometheus_text():
+    client = Client()
+    client.get("/health/live/")
+    response = client.get("/metrics")
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "# TYPE django_http_requests_latency_seconds_by_view_method histogram" in text
+    assert "django_http_responses_total_by_status_total{status=\"200\"}" in text
