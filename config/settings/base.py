@@ -40,6 +40,8 @@ DEV_RPC_SECRET = "dev-insecure-rpc-secret"
 MODKIT_RPC_SECRET = env.str("MODKIT_RPC_SECRET", default=DEV_RPC_SECRET)
 MODKIT_MAX_BODY_BYTES = env.int("MODKIT_MAX_BODY_BYTES", default=256 * 1024)
 MODKIT_RESERVATION_TTL_SECONDS = env.int("MODKIT_RESERVATION_TTL_SECONDS", default=15 * 60)
+# How long the order saga keeps retrying an unreachable payment gateway before cancelling.
+ORDERS_PAYMENT_DEADLINE_SECONDS = env.int("ORDERS_PAYMENT_DEADLINE_SECONDS", default=60)
 # Events (docs/events.md): retries, dead letters, and the relay's pace.
 MODKIT_EVENTS_MAX_ATTEMPTS = env.int("MODKIT_EVENTS_MAX_ATTEMPTS", default=8)
 MODKIT_EVENTS_BACKOFF_BASE = env.float("MODKIT_EVENTS_BACKOFF_BASE", default=1.0)
@@ -224,6 +226,19 @@ CELERY_TASK_ROUTES = {
     f"{MODKIT.modules[name].package}.*": {"queue": MODKIT.modules[name].queue}
     for name in MODKIT.hosted
 }
+
+# --- email --------------------------------------------------------------------------------
+# SMTP by environment (EMAIL_URL=smtp+tls://user:password@host:587); console in development.
+_email = env.email_url("EMAIL_URL", default="smtp://localhost:25")
+EMAIL_HOST, EMAIL_PORT = _email["EMAIL_HOST"], _email["EMAIL_PORT"]
+EMAIL_HOST_USER, EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_USER"], _email["EMAIL_HOST_PASSWORD"]
+EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default=_email["EMAIL_BACKEND"])
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="shop@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Emails go out inside an event handler's transaction: never wait on a hung server for long.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 
 # --- logging -----------------------------------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")

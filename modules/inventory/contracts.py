@@ -32,7 +32,7 @@ class Reservation(msgspec.Struct, frozen=True, kw_only=True):
     order_id: UUID
     state: str
     lines: tuple[ReserveLine, ...]
-    expires_at: datetime
+    expires_at: datetime | None  # None once held (paid): it no longer expires
 
 
 class UnknownSku(NotFound):

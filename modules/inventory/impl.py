@@ -30,6 +30,9 @@ class InventoryServiceImpl(InventoryService):
     def release(self, *, order_id: UUID) -> Reservation:
         return _reservation(services.reservation_release(order_id=order_id))
 
+    def hold(self, *, order_id: UUID) -> Reservation:
+        return _reservation(services.reservation_hold(order_id=order_id))
+
     def commit(self, *, order_id: UUID) -> Reservation:
         return _reservation(services.reservation_commit(order_id=order_id))
 

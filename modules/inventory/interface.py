@@ -49,6 +49,13 @@ class InventoryService(Interface):
         raise NotImplementedError
 
     @operation(idempotent=True)
+    def hold(self, *, order_id: UUID) -> Reservation:
+        """Keep an active reservation until commit or release: it stops expiring (call it once
+        the order is paid). Idempotent. Raises ``ReservationNotFound``, or ``ReservationClosed``
+        if it was already released (or expired)."""
+        raise NotImplementedError
+
+    @operation(idempotent=True)
     def commit(self, *, order_id: UUID) -> Reservation:
         """Turn an active reservation into a stock decrement (goods left). Idempotent.
 

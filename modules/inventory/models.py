@@ -51,7 +51,8 @@ class Reservation(models.Model):
 
     order_id = models.UUIDField(unique=True)
     state = models.CharField(max_length=16, choices=State.choices, default=State.ACTIVE)
-    expires_at = models.DateTimeField()
+    # None once held for a paid order: the expiry sweep leaves it until commit or release.
+    expires_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)
 

@@ -175,6 +175,24 @@ def reservation_release(*, order_id: UUID, now: datetime | None = None) -> Reser
 
 
 @transaction.atomic
+def reservation_hold(*, order_id: UUID) -> Reservation:
+    """Keep an active reservation until it is committed or released: it no longer expires.
+
+    Idempotent. Raises ``ReservationNotFound``, or ``ReservationClosed`` if it was released (or
+    had expired); a committed one is returned as is.
+    """
+    reservation = _locked_reservation(order_id)
+    if reservation.state == Reservation.State.COMMITTED:
+        return reservation
+    if reservation.state == Reservation.State.RELEASED:
+        raise _closed(reservation, "held")
+    if reservation.expires_at is not None:
+        reservation.expires_at = None
+        reservation.save(update_fields=["expires_at"])
+    return reservation
+
+
+@transaction.atomic
 def reservation_commit(*, order_id: UUID, now: datetime | None = None) -> Reservation:
     """Take an active reservation's units off the shelf (on hand and reserved both drop).
 

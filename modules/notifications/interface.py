@@ -16,7 +16,10 @@ class NotificationsService(Interface):
 
     @operation(idempotent=True)
     def emails_for_order(self, *, order_id: UUID) -> list[SentEmail]:
-        """Emails sent about one order, oldest first."""
+        """Emails sent about one order, oldest first (empty for an order never written about).
+
+        Emails go out shortly after the order's events, so a just-paid order may have none yet.
+        """
         raise NotImplementedError
 
 

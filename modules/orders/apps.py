@@ -7,5 +7,6 @@ class OrdersConfig(ModuleConfig):
     verbose_name = "Orders"
     interface = "modules.orders.interface.OrdersService"
     implementation = "modules.orders.impl.OrdersServiceImpl"
-    # Calls catalog, customers, inventory, payments and shipping; listens to shipping's events.
-    depends_on = ("catalog", "customers", "inventory", "payments", "shipping")
+    # Calls catalog, customers, inventory, payments and shipping; listens to shipping's events;
+    # the admin's order page reads notifications' sent emails.
+    depends_on = ("catalog", "customers", "inventory", "notifications", "payments", "shipping")

@@ -60,8 +60,40 @@ class OrderNotCancellable(Conflict):
     default_message = "The order can no longer be cancelled."
 
 
+class OrderNotRefundable(Conflict):
+    """Only a cancelled, shipped or delivered order is refunded on its own; an order still to be
+    shipped is cancelled (which refunds it). ``details["status"]`` says which it is."""
+
+    code = "order_not_refundable"
+    default_message = "Cancel this order instead of refunding it."
+
+
 class InvalidOrder(DomainError):
     """The order request is not acceptable (e.g. unknown or inactive skus in ``details``)."""
 
     code = "invalid_order"
     default_message = "Invalid order."
+
+
+class UnknownSku(InvalidOrder):
+    """Some skus are not for sale (unknown to the catalog, or withdrawn): ``details["skus"]``."""
+
+    code = "unknown_sku"
+    default_message = "Some products are not for sale."
+
+
+class MixedCurrencies(InvalidOrder):
+    """The products are priced in more than one currency (``details["currencies"]``); an order
+    is paid in one currency."""
+
+    code = "mixed_currencies"
+    default_message = "An order's products must all be priced in one currency."
+
+
+class IdempotencyKeyReused(DomainError):
+    """The ``Idempotency-Key`` was already used by this customer for a different request; the
+    order it created is ``details["order_id"]``."""
+
+    code = "idempotency_key_reused"
+    http_status = 422
+    default_message = "This Idempotency-Key was already used with a different request."

@@ -21,7 +21,9 @@ class OrdersService(Interface):
 
     def cancel_order(self, *, order_id: UUID, reason: str) -> Order:
         """Cancel before shipment (staff or customer); stock is released and payment refunded
-        asynchronously. Raises ``OrderNotFound``, ``OrderNotCancellable``."""
+        asynchronously. ``reason`` is one of ``CANCEL_REASONS``. Not idempotent: cancelling a
+        cancelled order raises. Raises ``OrderNotFound``, ``OrderNotCancellable``
+        (``details["status"]``), ``InvalidOrder`` (an unknown reason)."""
         raise NotImplementedError
 
 

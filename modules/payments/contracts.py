@@ -12,7 +12,14 @@ from modkit.errors import Conflict, DomainError, ModuleUnavailable, NotFound
 
 
 class Payment(msgspec.Struct, frozen=True, kw_only=True):
-    """The payment of one order. ``status``: ``authorized``, ``declined`` or ``refunded``."""
+    """The payment of one order.
+
+    ``status``: ``authorized`` (charged), ``declined`` (nothing charged), ``refunded`` (charged,
+    then given back in full at ``refunded_at``), ``voided`` (refunded before the gateway charged
+    anything: nothing was or will be charged), or ``pending`` (the gateway has not answered yet,
+    or was unreachable: nothing is known to be charged; ``authorize`` again resolves it).
+    ``gateway_attempts`` counts the gateway calls made to authorize, retries included.
+    """
 
     order_id: UUID
     amount: Decimal

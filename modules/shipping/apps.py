@@ -7,4 +7,6 @@ class ShippingConfig(ModuleConfig):
     verbose_name = "Shipping"
     interface = "modules.shipping.interface.ShippingService"
     implementation = "modules.shipping.impl.ShippingServiceImpl"
-    depends_on = ("orders",)  # listens to OrderPaid and OrderCancelled
+    # Listens to orders' OrderPaid and OrderCancelled, and asks orders whose an order is; asks
+    # customers who the caller of its API is.
+    depends_on = ("customers", "orders")

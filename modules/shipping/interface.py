@@ -16,17 +16,20 @@ class ShippingService(Interface):
 
     @operation(idempotent=True)
     def shipments_of_order(self, *, order_id: UUID) -> list[Shipment]:
-        """The shipments of one order (empty until the order is paid)."""
+        """The shipments of one order: at most one, and none until shipping has heard that the
+        order was paid or cancelled (events arrive shortly after the order changes)."""
         raise NotImplementedError
 
     def mark_shipped(self, *, shipment_id: UUID) -> Shipment:
-        """Hand a pending shipment to the carrier (assigns a tracking number); idempotent for a
-        shipped one. Raises ``ShipmentNotFound``, ``ShipmentStateConflict``."""
+        """Hand a pending shipment to the carrier: assigns a tracking number and publishes
+        ``ShipmentShipped``. Idempotent: a shipped one is returned unchanged (no second event).
+        Raises ``ShipmentNotFound``, ``ShipmentStateConflict`` (cancelled or delivered)."""
         raise NotImplementedError
 
     def mark_delivered(self, *, shipment_id: UUID) -> Shipment:
-        """Record delivery of a shipped shipment; idempotent for a delivered one. Raises
-        ``ShipmentNotFound``, ``ShipmentStateConflict``."""
+        """Record delivery of a shipped shipment and publish ``ShipmentDelivered``. Idempotent: a
+        delivered one is returned unchanged (no second event). Raises ``ShipmentNotFound``,
+        ``ShipmentStateConflict`` (pending or cancelled)."""
         raise NotImplementedError
 
 

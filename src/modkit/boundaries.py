@@ -1,6 +1,6 @@
 """The module boundary rules, and the code that finds where they are broken.
 
-Three rules keep modules extractable (ARCHITECTURE.md, "A module"):
+Four rules keep modules extractable (ARCHITECTURE.md, "A module"):
 
 - **Imports.** From another module, import only its public files (``interface``, ``contracts``,
   ``events``), and only if it is in your ``depends_on``. Inside a module, imports go down the
@@ -15,6 +15,9 @@ Three rules keep modules extractable (ARCHITECTURE.md, "A module"):
   :func:`cross_module_relations`.
 - **Contracts.** Checked in :mod:`modkit.checks` with
   :func:`modkit.interfaces.verify_implementation` and the wire codec.
+- **Subscriptions.** A module handling another module's event lists it in ``depends_on``, and
+  every ``@subscribe`` names an event its publisher's ``events.py`` declares:
+  :func:`subscription_problems`.
 
 Nothing here imports a module or the project: everything is read from the registry's specs,
 from files on disk, or from the models Django has loaded.
@@ -27,7 +30,6 @@ import configparser
 import contextlib
 import importlib.util
 import io
-import os
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -74,11 +76,11 @@ class Layout:
         from django.conf import settings
 
         modules_package = getattr(settings, "MODKIT_MODULES_PACKAGE", "modules")
-        # Overridden settings (in tests) have no SETTINGS_MODULE; the environment still does.
-        settings_module = settings.SETTINGS_MODULE or os.environ.get("DJANGO_SETTINGS_MODULE", "")
+        # The project is the package of the URLconf: a settings module may live elsewhere
+        # (a test's or a benchmark's settings importing the project's).
         return cls(
             modules_package=modules_package,
-            project_package=settings_module.partition(".")[0],
+            project_package=settings.ROOT_URLCONF.partition(".")[0],
             root=package_directory(modules_package).parent,
         )
 
@@ -385,6 +387,62 @@ def import_problems(
             yield ImportProblem("undeclared", found, name, other, other_package)
         if file not in PUBLIC_FILES:
             yield ImportProblem("private", found, name, other, other_package)
+
+
+# --- event subscriptions -----------------------------------------------------------------------
+@dataclass(frozen=True)
+class SubscriptionProblem:
+    """A ``@subscribe`` in a module's ``receivers.py`` that breaks a rule.
+
+    ``kind`` is ``undeclared`` (the publisher is not in the subscriber's ``depends_on``),
+    ``unknown-module`` (no module publishes under that name) or ``unknown-event`` (the
+    publisher's ``events.py`` declares no such event).
+    """
+
+    kind: str
+    module: str  # the subscriber
+    event: str  # the event as the receivers name it, "orders.OrderPlaced"
+    publisher: str
+    function: str  # the handler's name in receivers.py
+
+
+def subscription_problems(
+    name: str,
+    depends_on: Collection[str],
+    subscribed: Iterable[tuple[str, str]],
+    published: Mapping[str, Collection[str]],
+) -> Iterator[SubscriptionProblem]:
+    """The subscriptions of module ``name`` that break the rules.
+
+    ``subscribed`` holds ``(event name, function)`` pairs as read from its receivers
+    (:func:`modkit.events.subscriptions.scan_receivers`); ``published`` maps every module to the
+    names of the events its ``events.py`` declares. An event's name starts with its publisher's
+    module (``orders.OrderPlaced``). Subscribing to its own events needs no ``depends_on``.
+    """
+    for event, function in subscribed:
+        publisher = event.partition(".")[0]
+        if publisher not in published:
+            yield SubscriptionProblem("unknown-module", name, event, publisher, function)
+            continue
+        if publisher != name and publisher not in depends_on:
+            yield SubscriptionProblem("undeclared", name, event, publisher, function)
+        if event not in published[publisher]:
+            yield SubscriptionProblem("unknown-event", name, event, publisher, function)
+
+
+def subscribe_lines(path: Path) -> dict[str, int]:
+    """The line of each handler's ``@subscribe`` decorator in a ``receivers.py``, by function."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    lines: dict[str, int] = {}
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        for deco in node.decorator_list:
+            func = deco.func if isinstance(deco, ast.Call) else deco
+            called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            if called == "subscribe":
+                lines.setdefault(node.name, deco.lineno)
+    return lines
 
 
 # --- contract types ----------------------------------------------------------------------------

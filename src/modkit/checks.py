@@ -15,12 +15,17 @@ modkit.E007    ``importlinter.ini`` out of sync with the declared ``depends_on``
 modkit.E008    an interface or implementation that cannot be imported, or that do not match
 modkit.E009    an operation whose argument or result types the wire codec cannot carry
 modkit.E010    a used module neither hosted here nor given a remote URL
+modkit.E011    a ``@subscribe`` to another module's event without that module in ``depends_on``
+               (receivers.py:line)
+modkit.E012    a ``@subscribe`` that does not resolve to an event declared in the publisher's
+               ``events.py`` (receivers.py:line)
 =============  ==================================================================================
 """
 
 from __future__ import annotations
 
 import configparser
+import importlib
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -30,6 +35,8 @@ from django.utils.module_loading import import_string
 
 from . import boundaries
 from .boundaries import REGENERATE, Layout
+from .events.subscriptions import scan_receivers
+from .events.types import Event
 from .interfaces import verify_implementation
 from .modules import ModuleSpec, registry
 
@@ -311,3 +318,116 @@ def check_configuration(
         for dep in registry.specs[name].depends_on
         if dep in registry.specs and dep not in hosted and dep not in remotes
     ]
+
+
+class EventsNotImportable(Exception):
+    """A module's ``events.py`` exists but raised when imported."""
+
+
+def published_events(spec: ModuleSpec) -> list[type[Event]]:
+    """The events module ``spec`` declares in its ``events.py``, by name (none without one).
+
+    ``events.py`` is public and imports no models, so this works for every module, hosted here
+    or not. Raises ``EventsNotImportable`` if the file fails to import.
+    """
+    name = f"{spec.package}.events"
+    try:
+        events = importlib.import_module(name)
+    except Exception as exc:  # whatever a broken file raises, the check must report, not crash
+        if isinstance(exc, ModuleNotFoundError) and exc.name == name:
+            return []
+        raise EventsNotImportable(f"{name} cannot be imported: {exc}") from exc
+    found = [
+        value
+        for value in vars(events).values()
+        if isinstance(value, type) and issubclass(value, Event) and value.__module__ == name
+    ]
+    return sorted(found, key=lambda cls: cls.event_name)
+
+
+@register(TAG)
+def check_subscriptions(
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
+    """modkit.E011, E012: subscriptions resolve to declared events of declared dependencies."""
+    layout = Layout.current()
+    errors: list[CheckMessage] = []
+    published: dict[str, list[str]] = {}
+    for spec in registry.specs.values():
+        try:
+            published[spec.name] = [e.event_name for e in published_events(spec)]
+        except EventsNotImportable as exc:
+            published[spec.name] = []
+            errors.append(
+                Error(
+                    str(exc),
+                    hint="fix it: events.py may import only the kernel and public files",
+                    obj=spec.package,
+                    id="modkit.E012",
+                )
+            )
+    for spec in _specs(app_configs):
+        path = boundaries.package_directory(spec.package) / "receivers.py"
+        if not path.exists():
+            continue
+        where = layout.relative(path)
+        try:
+            subscribed = scan_receivers(path, layout.modules_package, spec.package)
+            lines = boundaries.subscribe_lines(path)
+        except SyntaxError:
+            continue  # Python (and ruff) report it, with a better message than a check could
+        except ValueError as exc:
+            errors.append(
+                Error(
+                    str(exc).replace(str(path), where),
+                    hint="pass @subscribe the event class itself",
+                    obj=where,
+                    id="modkit.E012",
+                )
+            )
+            continue
+        for problem in boundaries.subscription_problems(
+            spec.name, spec.depends_on, subscribed, published
+        ):
+            line = lines.get(problem.function, 1)
+            declared = published.get(problem.publisher, [])
+            errors.append(_subscription_error(problem, spec, f"{where}:{line}", declared))
+    return errors
+
+
+def _subscription_error(
+    problem: boundaries.SubscriptionProblem,
+    spec: ModuleSpec,
+    where: str,
+    declared: Sequence[str],
+) -> Error:
+    handler = f"{spec.name}.{problem.function}"
+    if problem.kind == "undeclared":
+        return Error(
+            f"{handler} handles {problem.event}, but module '{spec.name}' does not declare "
+            f"'{problem.publisher}' in depends_on",
+            hint=(
+                f"add '{problem.publisher}' to depends_on in {spec.package}.apps, then run "
+                f"{REGENERATE}"
+            ),
+            obj=where,
+            id="modkit.E011",
+        )
+    if problem.kind == "unknown-module":
+        return Error(
+            f"{handler} handles {problem.event}, but there is no module '{problem.publisher}'",
+            hint=f"the modules are: {', '.join(sorted(registry.specs))}",
+            obj=where,
+            id="modkit.E012",
+        )
+    package = registry.specs[problem.publisher].package
+    return Error(
+        f"{handler} handles {problem.event}, which {package}.events does not declare",
+        hint=(
+            "subscribe to one of its events: " + ", ".join(declared)
+            if declared
+            else f"module '{problem.publisher}' publishes no events"
+        ),
+        obj=where,
+        id="modkit.E012",
+    )

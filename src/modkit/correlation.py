@@ -68,9 +68,14 @@ class CorrelationFilter(logging.Filter):
         return True
 
 
+# Celery's own protocol has a ``correlation_id`` (it is the task id), so ours need other names.
+CORRELATION_HEADER = "modkit_correlation_id"
+CAUSATION_HEADER = "modkit_causation_id"
+
+
 def celery_headers() -> dict[str, Any]:
     """The headers a Celery message carries for the current context."""
-    return {"correlation_id": correlation_id.get(), "causation_id": causation_id.get()}
+    return {CORRELATION_HEADER: correlation_id.get(), CAUSATION_HEADER: causation_id.get()}
 
 
 def connect_celery_signals() -> None:
@@ -79,15 +84,15 @@ def connect_celery_signals() -> None:
 
     def before_publish(headers: dict[str, Any] | None = None, **kwargs: Any) -> None:
         if headers is not None and correlation_id.get() is not None:
-            headers.setdefault("correlation_id", correlation_id.get())
-            headers.setdefault("causation_id", causation_id.get())
+            headers.setdefault(CORRELATION_HEADER, correlation_id.get())
+            headers.setdefault(CAUSATION_HEADER, causation_id.get())
 
     tokens: dict[str, tuple[Any, Any]] = {}
 
     def prerun(task_id: str | None = None, task: Any = None, **kwargs: Any) -> None:
         request = getattr(task, "request", None)
-        cid = getattr(request, "correlation_id", None) if request else None
-        cause = getattr(request, "causation_id", None) if request else None
+        cid = getattr(request, CORRELATION_HEADER, None) if request else None
+        cause = getattr(request, CAUSATION_HEADER, None) if request else None
         if task_id:
             tokens[task_id] = (correlation_id.set(cid), causation_id.set(cause))
 

@@ -65,6 +65,14 @@ class Delivery(models.Model):
         return f"{self.handler} <- {self.event_id}"
 
 
+class DeadLetter(Delivery):
+    """A delivery whose handler failed ``MODKIT_EVENTS_MAX_ATTEMPTS`` times (the admin's view)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "dead letter"
+
+
 class InboxEntry(models.Model):
     """Proof that a handler took effect for an event: unique per (event, handler)."""
 

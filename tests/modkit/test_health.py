@@ -15,15 +15,16 @@ def test_ready_reports_each_database_and_the_broker():
 
 
 @pytest.mark.django_db
-def test_ready_is_503_when_the_broker_is_unreachable(settings):
+def test_ready_is_503_when_the_broker_is_unreachable(monkeypatch):
     from celery import current_app
+    from kombu import Connection
 
-    previous = current_app.conf.broker_url
-    current_app.conf.broker_url = "redis://127.0.0.1:1/0"
-    try:
-        response = Client().get("/health/ready/")
-    finally:
-        current_app.conf.broker_url = previous
+    # Celery prefers CELERY_BROKER_URL from the environment over its config, so point the
+    # connection itself at a port where nothing listens.
+    monkeypatch.setattr(
+        current_app, "connection_for_write", lambda: Connection("redis://127.0.0.1:1/0")
+    )
+    response = Client().get("/health/ready/")
     assert response.status_code == 503
     body = response.json()
     assert body["status"] == "unavailable"

@@ -14,6 +14,15 @@ import pytest
 from django.core.management import call_command
 
 from modkit import boundaries
+from modkit.events.subscriptions import Subscription
+from modkit.management.commands.modules import (
+    Edge,
+    interface_callers,
+    module_edges,
+    render_dot,
+    render_mermaid,
+)
+from modkit.modules import registry
 from tests.modkit.test_boundaries import ROOT, Plant, copy_project, run
 
 FAKE_MODULES = "tests.modkit.fake_modules"
@@ -92,6 +101,59 @@ def test_graph_as_dot(fake_modules: None) -> None:
         '    "billing" -> "ledger" [label="calls", style=solid];\n'
         "}\n"
     )
+
+
+def subscription(event: str, handler: str) -> Subscription:
+    module, _, function = handler.partition(".")
+    return Subscription(event, handler, module, module, function)
+
+
+def test_event_edges_join_publisher_to_subscriber_with_the_event_names(fake_modules: None) -> None:
+    subscribed = [
+        subscription("ledger.Posted", "billing.on_posted"),
+        subscription("ledger.Reversed", "billing.on_reversed"),
+        subscription("ledger.Posted", "billing.again"),
+        subscription("ledger.Posted", "audit.record_posting"),
+        subscription("billing.Charged", "audit.record_charge"),
+    ]
+    assert module_edges(registry.specs.values(), subscribed) == [
+        Edge("billing", "ledger", "calls"),
+        Edge("billing", "audit", "events", "billing.Charged"),
+        Edge("ledger", "audit", "events", "ledger.Posted"),
+        Edge("ledger", "billing", "events", "ledger.Posted, ledger.Reversed"),
+    ]
+
+
+def test_a_dependency_declared_only_to_consume_events_is_drawn_as_its_event_edge(
+    fake_modules: None,
+) -> None:
+    subscribed = [subscription("ledger.Posted", "billing.on_posted")]
+    events_only = module_edges(registry.specs.values(), subscribed, callers={})
+    assert events_only == [Edge("ledger", "billing", "events", "ledger.Posted")]
+    calling = module_edges(registry.specs.values(), subscribed, callers={"billing": {"ledger"}})
+    assert calling == [
+        Edge("billing", "ledger", "calls"),
+        Edge("ledger", "billing", "events", "ledger.Posted"),
+    ]
+
+
+def test_callers_are_read_from_the_interface_imports(fake_modules: None) -> None:
+    assert interface_callers(registry.specs.values(), FAKE_MODULES) == {"billing": {"ledger"}}
+
+
+def test_event_edges_are_dashed_and_labelled(fake_modules: None) -> None:
+    edges = [
+        Edge("billing", "ledger", "calls"),
+        Edge("ledger", "billing", "events", "ledger.Posted"),
+    ]
+    assert render_mermaid(["billing", "ledger"], edges).splitlines()[-2:] == [
+        "    billing -->|calls| ledger",
+        "    ledger -.->|ledger.Posted| billing",
+    ]
+    assert render_dot(["billing", "ledger"], edges).splitlines()[-3:-1] == [
+        '    "billing" -> "ledger" [label="calls", style=solid];',
+        '    "ledger" -> "billing" [label="ledger.Posted", style=dashed];',
+    ]
 
 
 # --- importlinter ------------------------------------------------------------------------------

@@ -4,13 +4,32 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import generics, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from modkit.api.schema import error_responses
+
 from .. import selectors
+
+UNKNOWN_PRODUCT = {404: "No product for sale has this sku (`unknown_product`)."}
+SKU = OpenApiParameter(
+    "sku",
+    OpenApiTypes.STR,
+    OpenApiParameter.PATH,
+    description="The product's stock keeping unit.",
+    # One of the demo products `manage.py seed` creates.
+    examples=[OpenApiExample("A demo product", value="KIT-MUG-01")],
+)
 
 
 class ProductOutputSerializer(serializers.Serializer):
@@ -33,6 +52,9 @@ class ProductOutputSerializer(serializers.Serializer):
         return None if availability is None else availability[product.sku]
 
 
+@extend_schema_view(
+    get=extend_schema(responses={200: ProductOutputSerializer, **error_responses(400)})
+)
 class ProductListApi(generics.ListAPIView):
     """Products for sale, by sku; `available` comes from inventory, one call per page."""
 
@@ -52,7 +74,11 @@ class ProductListApi(generics.ListAPIView):
 class ProductDetailApi(APIView):
     """One product for sale; an unknown or withdrawn sku is a 404 `unknown_product`."""
 
-    @extend_schema(responses=ProductOutputSerializer, operation_id="catalog_products_retrieve")
+    @extend_schema(
+        parameters=[SKU],
+        responses={200: ProductOutputSerializer, **error_responses(descriptions=UNKNOWN_PRODUCT)},
+        operation_id="catalog_products_retrieve",
+    )
     def get(self, request: Request, sku: str) -> Response:
         product = selectors.product_get(sku=sku, active_only=True)
         availability = selectors.product_availability(skus=[product.sku])
@@ -60,17 +86,21 @@ class ProductDetailApi(APIView):
         return Response(serializer.data)
 
 
+class CategoryOutputSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+
+    class Meta:
+        ref_name = "CatalogCategory"
+
+
+@extend_schema_view(
+    get=extend_schema(responses={200: CategoryOutputSerializer, **error_responses(400)})
+)
 class CategoryListApi(generics.ListAPIView):
     """Every category, by name."""
 
-    class OutputSerializer(serializers.Serializer):
-        slug = serializers.CharField()
-        name = serializers.CharField()
-
-        class Meta:
-            ref_name = "CatalogCategory"
-
-    serializer_class = OutputSerializer
+    serializer_class = CategoryOutputSerializer
 
     def get_queryset(self) -> Any:
         return selectors.category_list()

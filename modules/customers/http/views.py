@@ -11,6 +11,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from modkit.api.schema import error_responses
+
 from .. import selectors, services
 
 
@@ -54,7 +56,18 @@ class CustomerRegisterApi(APIView):
 
     @extend_schema(
         request=InputSerializer,
-        responses={201: CustomerOutputSerializer},
+        responses={
+            201: CustomerOutputSerializer,
+            **error_responses(
+                body=True,
+                descriptions={
+                    400: "Invalid input: `validation_error` (wrong types, missing fields) or "
+                    "`invalid_customer` (a bad email, name or password); `details` names "
+                    "each field.",
+                    409: "The email is already registered (`email_taken`).",
+                },
+            ),
+        },
         operation_id="customers_register",
     )
     def post(self, request: Request) -> Response:
@@ -69,7 +82,15 @@ class CustomerMeApi(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses=CustomerOutputSerializer, operation_id="customers_me")
+    @extend_schema(
+        responses={
+            200: CustomerOutputSerializer,
+            **error_responses(
+                descriptions={404: "The login has no customer profile (`unknown_customer`)."}
+            ),
+        },
+        operation_id="customers_me",
+    )
     def get(self, request: Request) -> Response:
         customer = selectors.customer_get_by_user(user_id=int(request.user.id))
         return Response(CustomerOutputSerializer(customer).data)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from modkit.api.schema import error_responses
 
 from ..interface import inventory
 
@@ -25,9 +28,19 @@ class StockDetailApi(APIView):
 
     @extend_schema(
         operation_id="inventory_stock_retrieve",
+        parameters=[
+            OpenApiParameter(
+                "sku",
+                OpenApiTypes.STR,
+                OpenApiParameter.PATH,
+                description="The stock keeping unit.",
+                # A sku of the demo catalog, which `manage.py seed` stocks.
+                examples=[OpenApiExample("A demo product", value="KIT-MUG-01")],
+            )
+        ],
         responses={
             200: OutputSerializer,
-            404: OpenApiResponse(description="No stock is kept for this sku (`unknown_sku`)."),
+            **error_responses(descriptions={404: "No stock is kept for this sku (`unknown_sku`)."}),
         },
     )
     def get(self, request: Request, sku: str) -> Response:

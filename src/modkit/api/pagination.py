@@ -29,3 +29,17 @@ class StrictLimitOffsetPagination(LimitOffsetPagination):
 
     def get_offset(self, request: Any) -> int:
         return self._int_param(request, "offset", 0, 0)
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        """``limit`` and ``offset`` as they are read: bounded below, and empty means absent."""
+        minimums = {self.limit_query_param: 1, self.offset_query_param: 0}
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"]["minimum"] = minimums[parameter["name"]]
+            parameter["allowEmptyValue"] = True
+            if parameter["name"] == self.limit_query_param:
+                parameter["description"] += (
+                    f" Default {self.default_limit}; more than {self.max_limit} gives"
+                    f" {self.max_limit}."
+                )
+        return parameters

@@ -14,10 +14,12 @@ that published; elsewhere it polls every ``MODKIT_EVENTS_POLL_INTERVAL`` seconds
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import select
 import threading
 import time
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -26,6 +28,7 @@ from django.conf import settings
 from django.db import connections, transaction
 from django.utils import timezone
 
+from ..correlation import CAUSATION_HEADER, CORRELATION_HEADER
 from ..db import module_databases
 from .publishing import NOTIFY_CHANNEL
 
@@ -34,6 +37,14 @@ logger = logging.getLogger("modkit.relay")
 
 def _setting(name: str, default: float) -> float:
     return float(getattr(settings, name, default))
+
+
+def _publish_batch(producer: Any, size: int) -> AbstractContextManager[Any]:
+    """Buffer a batch's messages and send them in one round trip where the transport can
+    (kombu >= 5.7: a Redis pipeline), at the end of the block; elsewhere each is sent at once.
+    A block that raises sends none of what it buffered, so its deliveries stay pending."""
+    batch = getattr(producer, "batch", None)
+    return batch(max_size=max(1, size)) if batch is not None else contextlib.nullcontext()
 
 
 @dataclass
@@ -77,16 +88,19 @@ class Relay:
             )
             if not batch:
                 return 0
-            with app.producer_or_acquire() as producer:
+            with app.producer_or_acquire() as producer, _publish_batch(producer, len(batch)):
                 for d in batch:
                     app.send_task(
                         DELIVER_TASK,
                         args=(d.pk, alias, d.event.name, d.event.payload, d.handler),
+                        # What logs and monitoring show of the arguments: not the payload
+                        # (Celery would repr it, truncated, for every message).
+                        argsrepr=f"({d.pk}, {alias!r}, {d.event.name!r}, ..., {d.handler!r})",
                         queue=d.queue,
                         producer=producer,
                         headers={
-                            "correlation_id": d.event.correlation_id,
-                            "causation_id": str(d.event.event_id),
+                            CORRELATION_HEADER: d.event.correlation_id,
+                            CAUSATION_HEADER: str(d.event.event_id),
                         },
                     )
             Delivery.objects.using(alias).filter(pk__in=[d.pk for d in batch]).update(
@@ -96,21 +110,48 @@ class Relay:
         return len(batch)
 
     def requeue_stale(self, alias: str) -> int:
-        """Put deliveries dispatched too long ago without an acknowledgement back to pending."""
+        """Put deliveries dispatched too long ago without an acknowledgement back to pending.
+
+        Only for queues the broker reports empty: a message still waiting in its queue is late,
+        not lost, and resending it would multiply a backlog (a worker outage longer than
+        ``resend_after`` would otherwise resend everything queued, then the resends).
+        """
         from ..models import Delivery
 
         now = timezone.now()
-        count = (
-            Delivery.objects.using(alias)
-            .filter(
-                state=Delivery.State.DISPATCHED,
-                dispatched_at__lt=now - timedelta(seconds=self.resend_after),
-            )
-            .update(state=Delivery.State.PENDING, next_attempt_at=now)
+        stale = Delivery.objects.using(alias).filter(
+            state=Delivery.State.DISPATCHED,
+            dispatched_at__lt=now - timedelta(seconds=self.resend_after),
         )
+        queues = set(stale.values_list("queue", flat=True).distinct())
+        if not queues:
+            return 0
+        drained = sorted(q for q in queues if self._queue_depth(q) == 0)
+        count = 0
+        if drained:
+            count = stale.filter(queue__in=drained).update(
+                state=Delivery.State.PENDING, next_attempt_at=now
+            )
         if count:
-            logger.warning("relay: %d deliveries on %s went stale; resending", count, alias)
+            logger.warning(
+                "relay: %d deliveries on %s went stale (queues %s empty); resending",
+                count,
+                alias,
+                ", ".join(drained),
+            )
         return count
+
+    def _queue_depth(self, queue: str) -> int:
+        """Messages ready in ``queue`` on the broker (0 when it is gone or cannot be asked)."""
+        from ..tasks import deliver
+
+        try:
+            with deliver.app.connection_for_write() as connection:
+                return connection.default_channel.queue_declare(
+                    queue=queue, passive=True
+                ).message_count
+        except Exception:  # a missing queue, or a broker that can't say: treat as lost
+            return 0
 
     def run_once(self) -> int:
         """One pass over every database: requeue stale, then dispatch what is due."""

@@ -239,3 +239,41 @@ def test_adjust_stock_creates_a_new_sku(shelf) -> None:
     assert inventory.adjust_stock(sku="C-3", delta=4, reason="new product") == StockLevel(
         sku="C-3", on_hand=4, reserved=0, available=4
     )
+
+
+def test_a_held_reservation_never_expires_but_still_commits(transport):
+    from datetime import timedelta
+    from uuid import uuid4
+
+    from django.utils import timezone
+
+    from modules.inventory.contracts import ReserveLine
+    from modules.inventory.interface import inventory
+    from modules.inventory.services import reservations_release_expired
+
+    inventory.adjust_stock(sku="HOLD-1", delta=5, reason="test")
+    order_id = uuid4()
+    inventory.reserve(order_id=order_id, lines=[ReserveLine(sku="HOLD-1", quantity=2)])
+    held = inventory.hold(order_id=order_id)
+    assert held.expires_at is None
+    assert inventory.hold(order_id=order_id) == held  # idempotent
+    assert reservations_release_expired(now=timezone.now() + timedelta(days=30)) == 0
+    assert inventory.get_stock(sku="HOLD-1").reserved == 2
+    assert inventory.commit(order_id=order_id).state == "committed"
+    assert inventory.get_stock(sku="HOLD-1").on_hand == 3
+
+
+def test_holding_a_released_reservation_is_refused(transport):
+    from uuid import uuid4
+
+    import pytest
+
+    from modules.inventory.contracts import ReservationClosed, ReserveLine
+    from modules.inventory.interface import inventory
+
+    inventory.adjust_stock(sku="HOLD-2", delta=1, reason="test")
+    order_id = uuid4()
+    inventory.reserve(order_id=order_id, lines=[ReserveLine(sku="HOLD-2", quantity=1)])
+    inventory.release(order_id=order_id)
+    with pytest.raises(ReservationClosed):
+        inventory.hold(order_id=order_id)

@@ -2,7 +2,8 @@
 
     manage.py modules                          table: where each module runs, its dependencies,
                                                operations, events, queue and database
-    manage.py modules graph [--format dot]     the module graph (mermaid by default)
+    manage.py modules graph [--format dot]     the module graph (mermaid by default): calls
+                                               (depends_on) and events, publisher to subscriber
     manage.py modules check                    every boundary check; exit 1 on a violation
     manage.py modules importlinter [--write]   print (or write) the generated importlinter.ini
 
@@ -12,7 +13,7 @@ Progress and summaries go to stdout, violations and errors to stderr.
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,42 +22,89 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.utils.module_loading import import_string
 
 from modkit import boundaries
-from modkit.checks import TAG, expected_importlinter
+from modkit.checks import TAG, EventsNotImportable, expected_importlinter, published_events
 from modkit.db import module_alias
+from modkit.events.subscriptions import Subscription, subscriptions
 from modkit.modules import ModuleSpec, registry
 
-NO_EVENTS = "-"  # events are declared by a later kernel part; the columns are kept for it
+NONE = "-"
+UNKNOWN = "?"  # shown when a module's events or receivers cannot be read (the error on stderr)
 
 
 @dataclass(frozen=True)
 class Edge:
     """A directed edge of the module graph.
 
-    ``kind`` is ``calls`` (a module calls the modules in its ``depends_on``); event edges,
-    kind ``events`` from publisher to consumer, join in :func:`module_edges` once modules
-    declare the events they publish and consume, and are drawn dashed.
+    ``kind`` is ``calls`` (a module calls a module of its ``depends_on``) or ``events`` (from
+    publisher to subscriber, ``label`` naming the events), drawn dashed.
     """
 
     source: str
     target: str
     kind: str
+    label: str = ""
 
 
 EDGE_STYLES = {"calls": ("-->", "solid"), "events": ("-.->", "dashed")}  # mermaid arrow, dot style
 
 
-def module_edges(specs: Iterable[ModuleSpec]) -> list[Edge]:
-    """Every edge of the module graph, in a stable order."""
+def module_edges(
+    specs: Iterable[ModuleSpec],
+    subscribed: Iterable[Subscription] = (),
+    callers: Mapping[str, Collection[str]] | None = None,
+) -> list[Edge]:
+    """Every edge of the module graph, in a stable order: calls, then events.
+
+    An event edge joins an event's publisher (the module its name starts with) to each module
+    subscribing to it, labelled with the names of the events that flow that way. A calls edge
+    stands for a ``depends_on`` entry, except one declared only to consume the other module's
+    events: with ``callers`` (the modules whose interface each module imports), such a
+    dependency is drawn as its event edge alone.
+    """
+    specs = sorted(specs, key=lambda s: s.name)
+    flows: dict[tuple[str, str], set[str]] = {}
+    for sub in subscribed:
+        flows.setdefault((sub.event.partition(".")[0], sub.module), set()).add(sub.event)
+
+    def calls(module: str, dep: str) -> bool:
+        if callers is None or (dep, module) not in flows:
+            return True
+        return dep in callers.get(module, ())
+
     return [
-        Edge(spec.name, dep, "calls")
-        for spec in sorted(specs, key=lambda s: s.name)
-        for dep in sorted(spec.depends_on)
+        *(
+            Edge(spec.name, dep, "calls")
+            for spec in specs
+            for dep in sorted(spec.depends_on)
+            if calls(spec.name, dep)
+        ),
+        *(
+            Edge(source, target, "events", ", ".join(sorted(names)))
+            for (source, target), names in sorted(flows.items())
+        ),
     ]
+
+
+def interface_callers(specs: Iterable[ModuleSpec], modules_package: str) -> dict[str, set[str]]:
+    """For each module, the modules whose interface it imports, read from its files."""
+    names_by_package = {spec.package: spec.name for spec in specs}
+    callers: dict[str, set[str]] = {}
+    for package, name in names_by_package.items():
+        directory = boundaries.package_directory(package)
+        for found in boundaries.module_imports(package, directory, modules_package):
+            other, _, rest = found.target.removeprefix(f"{modules_package}.").partition(".")
+            if rest.partition(".")[0] == "interface":
+                other_name = names_by_package.get(f"{modules_package}.{other}", other)
+                if other_name != name:
+                    callers.setdefault(name, set()).add(other_name)
+    return callers
 
 
 def render_mermaid(names: Sequence[str], edges: Sequence[Edge]) -> str:
     lines = ["flowchart LR", *(f"    {name}[{name}]" for name in names)]
-    lines += [f"    {e.source} {EDGE_STYLES[e.kind][0]}|{e.kind}| {e.target}" for e in edges]
+    lines += [
+        f"    {e.source} {EDGE_STYLES[e.kind][0]}|{e.label or e.kind}| {e.target}" for e in edges
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -64,7 +112,8 @@ def render_dot(names: Sequence[str], edges: Sequence[Edge]) -> str:
     lines = ["digraph modules {", "    rankdir=LR;", "    node [shape=box];"]
     lines += [f'    "{name}";' for name in names]
     lines += [
-        f'    "{e.source}" -> "{e.target}" [label="{e.kind}", style={EDGE_STYLES[e.kind][1]}];'
+        f'    "{e.source}" -> "{e.target}" '
+        f'[label="{e.label or e.kind}", style={EDGE_STYLES[e.kind][1]}];'
         for e in edges
     ]
     return "\n".join([*lines, "}"]) + "\n"
@@ -77,7 +126,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(dest="action", metavar="{graph,check,importlinter}")
-        graph = actions.add_parser("graph", help="the module graph (calls; events later)")
+        graph = actions.add_parser("graph", help="the module graph: calls and events")
         graph.add_argument("--format", choices=("mermaid", "dot"), default="mermaid")
         actions.add_parser(
             "check",
@@ -101,7 +150,16 @@ class Command(BaseCommand):
     # --- table ---------------------------------------------------------------------------------
     def table(self) -> None:
         header = ("MODULE", "WHERE", "DEPENDS ON", "QUEUE", "DATABASE", "PUBLISHES", "CONSUMES")
-        rows = [(*self.row(spec), self.operations(spec)) for spec in registry.ordered()]
+        consumed = self.consumed()
+        rows = [
+            (
+                *self.row(spec),
+                self.published(spec),
+                consumed.get(spec.name, NONE),
+                self.operations(spec),
+            )
+            for spec in registry.ordered()
+        ]
         widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
         for row in [(*header, "OPERATIONS"), *rows]:
             cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
@@ -114,8 +172,28 @@ class Command(BaseCommand):
             where, database = f"remote {registry.remotes[spec.name]}", "-"
         else:
             where, database = "absent", "-"
-        depends = ",".join(spec.depends_on) or "-"
-        return (spec.name, where, depends, spec.queue, database, NO_EVENTS, NO_EVENTS)
+        depends = ",".join(spec.depends_on) or NONE
+        return (spec.name, where, depends, spec.queue, database)
+
+    def published(self, spec: ModuleSpec) -> str:
+        try:
+            events = published_events(spec)
+        except EventsNotImportable as exc:
+            self.stderr.write(f"{spec.name}: {exc}")
+            return UNKNOWN
+        return ",".join(e.event_name for e in events) or NONE
+
+    def consumed(self) -> dict[str, str]:
+        """The events each module subscribes to, by module (``?`` for all if unreadable)."""
+        try:
+            subscribed = subscriptions()
+        except (ValueError, SyntaxError) as exc:
+            self.stderr.write(f"cannot read the subscriptions: {exc}")
+            return dict.fromkeys(registry.specs, UNKNOWN)
+        by_module: dict[str, set[str]] = {}
+        for sub in subscribed:
+            by_module.setdefault(sub.module, set()).add(sub.event)
+        return {name: ",".join(sorted(events)) for name, events in by_module.items()}
 
     def operations(self, spec: ModuleSpec) -> str:
         if not spec.interface_path:
@@ -130,7 +208,9 @@ class Command(BaseCommand):
     # --- graph ---------------------------------------------------------------------------------
     def graph(self, fmt: str) -> None:
         names = sorted(registry.specs)
-        edges = module_edges(registry.specs.values())
+        specs = registry.specs.values()
+        callers = interface_callers(specs, boundaries.Layout.current().modules_package)
+        edges = module_edges(specs, subscriptions(), callers)
         render = render_dot if fmt == "dot" else render_mermaid
         self.stdout.write(render(names, edges), ending="")
 

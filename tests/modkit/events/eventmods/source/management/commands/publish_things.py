@@ -5,6 +5,7 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from modkit import correlation
 from modkit.events import publish
 
 from ...events import ThingHappened
@@ -18,8 +19,14 @@ class Command(BaseCommand):
         parser.add_argument("--rate", type=float, default=0.0, help="events per second (0: fast)")
         parser.add_argument("--fail-times", type=int, default=0)
         parser.add_argument("--fragile", action="store_true")
+        parser.add_argument("--correlation-id", help="as if a request with this id published them")
 
-    def handle(self, *, count, start, per_transaction, rate, fail_times, fragile, **options):
+    def handle(self, *, count, correlation_id, **options):
+        with correlation.bound(correlation=correlation_id):
+            self.publish(count, **options)
+        self.stdout.write(f"published {count}")
+
+    def publish(self, count, *, start, per_transaction, rate, fail_times, fragile, **options):
         began = time.perf_counter()
         n = start
         while n < start + count:
@@ -31,4 +38,3 @@ class Command(BaseCommand):
                 delay = began + (n - start) / rate - time.perf_counter()
                 if delay > 0:
                     time.sleep(delay)
-        self.stdout.write(f"published {count}")

@@ -1,0 +1,306 @@
+"""The event guarantees on the real stack: PostgreSQL, Redis or RabbitMQ, `manage.py relay` and
+`celery -A config worker` processes, killed and restarted the hard way.
+
+Each test has its own databases, its own broker (a Redis database or a RabbitMQ vhost) and its
+own processes (tests/modkit/events/stack.py), so they run in parallel with pytest -n. Effects
+are counted with SQL: `alpha_effect` / `beta_effect` hold one row per handled event, so a
+duplicate shows as more rows than distinct event ids.
+
+The relays run with a resend delay (MODKIT_EVENTS_RESEND_AFTER) far above the time the queues
+take to drain, as in production: a shorter one would resend every message still waiting in a
+queue, again and again (see stack.NO_RESEND). Where a test loses messages (a worker killed, the
+broker flushed), it runs the relay with a short resend delay once the queues are drained, so
+that what it resends is exactly what was lost, or still in a worker's hands.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.modkit.events.stack import (
+    BROKERS,
+    HANDLERS,
+    Database,
+    Stack,
+    fresh_database,
+    migrated_stack,
+)
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
+
+EVENTS = 1000
+DELIVERIES = EVENTS * len(HANDLERS)
+# Seconds for 4,000 deliveries: about a minute on an idle two-core machine, three under load.
+DRAIN_TIMEOUT = 420
+SLOW_BETA = {"MODKIT_TEST_HANDLER_DELAY": "0.01"}  # beta.record sleeps: handlers in flight
+
+
+@pytest.fixture
+def broker(request):
+    """Redis unless the test is parametrized with ``broker`` (indirect)."""
+    with BROKERS[getattr(request, "param", "redis")]() as broker:
+        yield broker
+
+
+@pytest.fixture
+def database():
+    with fresh_database("default") as database:
+        yield database
+
+
+@pytest.fixture
+def stack(tmp_path, database, broker):
+    with migrated_stack(tmp_path, database, broker) as stack:
+        yield stack
+
+
+both_brokers = pytest.mark.parametrize("broker", ["redis", "rabbitmq"], indirect=True)
+
+
+def assert_each_handler_applied_once(stack: Stack, events: int) -> None:
+    assert stack.states() == {"done": events * len(HANDLERS)}, stack.report()
+    for module in ("alpha", "beta"):
+        rows, distinct = stack.effects(module)
+        assert (rows, distinct) == (events, events), (
+            f"{module}.record: {rows} effect rows for {distinct} distinct events, "
+            f"expected exactly one row for each of {events}"
+        )
+    inbox = stack.database.value("SELECT count(*) FROM modkit_inboxentry")
+    assert inbox == events * len(HANDLERS)
+
+
+def drain_queues_then_resend_the_lost(stack: Stack) -> None:
+    """Once nothing is pending or waiting on the broker, every delivery not done was lost (or is
+    in a worker's hands right now): a relay with a short resend delay sends those again."""
+    stack.wait_until(
+        "the relay to dispatch everything and the workers to take every message",
+        lambda: "pending" not in stack.states() and stack.broker.queued() == 0,
+        timeout=DRAIN_TIMEOUT,
+    )
+    stack.start_relay("relay-resending", "--resend-after", "2")
+
+
+@both_brokers
+def test_every_handler_applies_each_of_1000_events_once(stack):
+    stack.start_relay()
+    stack.start_worker()
+    stack.publish(EVENTS, "--per-transaction", "50")
+    stack.wait_all_done(DELIVERIES, timeout=DRAIN_TIMEOUT)
+    assert_each_handler_applied_once(stack, EVENTS)
+    assert stack.resends() == 0, "nothing was lost, so nothing should have been resent"
+
+
+@both_brokers
+def test_a_worker_killed_mid_handler_loses_and_duplicates_nothing(stack):
+    stack.start_relay()
+    stack.start_worker("worker-1", **SLOW_BETA)
+    stack.start_worker("worker-2", **SLOW_BETA)
+    stack.publish(EVENTS, "--per-transaction", "50")
+    stack.wait_until("a third done", lambda: stack.done() >= DELIVERIES // 3, timeout=DRAIN_TIMEOUT)
+    stack.kill("worker-1")  # SIGKILL to it and its pool: handlers die mid-transaction
+    done_at_kill = stack.done()
+    assert done_at_kill < DELIVERIES, "everything was done before the kill: nothing was tested"
+    stack.start_worker("worker-3", **SLOW_BETA)
+    drain_queues_then_resend_the_lost(stack)
+    stack.wait_all_done(DELIVERIES, timeout=120)
+    assert_each_handler_applied_once(stack, EVENTS)
+    if stack.broker.kind == "redis":
+        # RabbitMQ requeues a dead consumer's unacknowledged messages; Redis keeps them aside
+        # for an hour (kombu's visibility timeout), so only the relay's resend brought them back.
+        assert stack.resends() > 0, stack.report()
+
+
+def test_messages_lost_with_the_broker_are_resent(stack):
+    stack.start_relay()
+    stack.publish(EVENTS, "--per-transaction", "50")
+    stack.wait_until(
+        "every delivery dispatched",
+        lambda: stack.states() == {"dispatched": DELIVERIES},
+        timeout=DRAIN_TIMEOUT,
+    )
+    assert stack.broker.queued() == DELIVERIES
+    # FLUSHDB on this test's Redis database stands for the broker restarting empty: every
+    # message is gone while the outbox says dispatched.
+    stack.broker.flush()
+    assert stack.broker.queued() == 0
+    stack.start_worker()
+    # One pass of a relay that counts every dispatched delivery as stale: what the running relay
+    # does after MODKIT_EVENTS_RESEND_AFTER, without the wait (the two share the dispatching).
+    output = stack.manage("relay", "--once", "--resend-after", "0")
+    assert f"relay: {DELIVERIES} deliveries on default went stale; resending" in output
+    stack.wait_all_done(DELIVERIES, timeout=DRAIN_TIMEOUT)
+    assert_each_handler_applied_once(stack, EVENTS)
+
+
+SLOW_DISPATCH_MARKING = """
+CREATE FUNCTION stack_slow_dispatch() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN PERFORM pg_sleep(0.02); RETURN NEW; END $$;
+CREATE TRIGGER stack_slow_dispatch BEFORE UPDATE ON modkit_delivery FOR EACH ROW
+WHEN (OLD.state = 'pending' AND NEW.state = 'dispatched') EXECUTE FUNCTION stack_slow_dispatch();
+"""
+
+
+def sent_but_not_marked(stack: Stack) -> int:
+    """Messages on the broker beyond the deliveries marked dispatched (workers stopped)."""
+    queued = stack.broker.queued()
+    return queued - stack.states().get("dispatched", 0)
+
+
+def test_a_relay_killed_mid_batch_leaves_its_batch_to_the_next_relay(stack):
+    stack.publish(EVENTS, "--per-transaction", "50")
+    # Marking a batch of 50 dispatched takes a second: the relay is killed after it sent a
+    # batch's messages and before it committed, which the counts below then prove.
+    stack.database.execute(SLOW_DISPATCH_MARKING)
+    stack.start_relay("relay-1", "--batch-size", "50")
+    stack.wait_until(
+        "a batch sent and not yet marked, after at least one committed batch",
+        lambda: stack.states().get("dispatched", 0) >= 50 and sent_but_not_marked(stack) > 0,
+        timeout=120,
+    )
+    stack.kill("relay-1")
+    orphans = sent_but_not_marked(stack)
+    assert orphans > 0, "the relay was not killed mid-batch"
+    assert stack.states().get("pending", 0) > 0
+    stack.database.execute("DROP TRIGGER stack_slow_dispatch ON modkit_delivery")
+    stack.start_relay("relay-2")
+    stack.start_worker()
+    stack.wait_all_done(DELIVERIES, timeout=DRAIN_TIMEOUT)
+    assert_each_handler_applied_once(stack, EVENTS)
+
+
+def dispatched_by(output: str) -> int:
+    found = re.findall(r"relay: stopped after dispatching (\d+) deliveries", output)
+    assert found, f"the relay did not report what it dispatched:\n{output}"
+    return int(found[-1])
+
+
+def test_two_relays_at_once_send_each_delivery_once(stack):
+    events = 300
+    stack.start_relay("relay-1", "--batch-size", "20")
+    stack.start_relay("relay-2", "--batch-size", "20")
+    stack.publish(events)  # one transaction per event: each commit wakes both relays
+    stack.wait_until(
+        "every delivery dispatched",
+        lambda: stack.states() == {"dispatched": events * len(HANDLERS)},
+        timeout=120,
+    )
+    sent = [dispatched_by(stack.stop(name)) for name in ("relay-1", "relay-2")]
+    assert sum(sent) == events * len(HANDLERS), f"dispatched by each relay: {sent}"
+    assert all(sent), f"one relay did all the work, so nothing was contended: {sent}"
+    assert stack.broker.queued() == events * len(HANDLERS), "one message per delivery"
+    stack.start_worker()
+    stack.wait_all_done(events * len(HANDLERS))
+    assert_each_handler_applied_once(stack, events)
+
+
+def test_a_subscriber_on_its_own_database(tmp_path, database, broker):
+    events = 200
+    with (
+        fresh_database("alpha") as alpha_database,
+        migrated_stack(tmp_path, database, broker, alpha_database) as stack,
+    ):
+        stack.start_relay()
+        stack.start_worker()
+        stack.publish(events, "--per-transaction", "50")
+        stack.wait_all_done(events * len(HANDLERS))
+        assert stack.states() == {"done": events * len(HANDLERS)}
+        assert stack.effects("alpha") == (events, events)
+        assert stack.effects("beta") == (events, events)
+        assert_inbox_holds(alpha_database, {"alpha.record": events})
+        assert_inbox_holds(database, {h: events for h in HANDLERS if h != "alpha.record"})
+        assert database.value("SELECT to_regclass('alpha_effect') IS NULL"), (
+            "alpha's table belongs in alpha's database only"
+        )
+
+
+def assert_inbox_holds(database: Database, expected: dict[str, int]) -> None:
+    rows = database.rows("SELECT handler, count(*) FROM modkit_inboxentry GROUP BY 1")
+    assert dict(rows) == expected, f"inbox of {database.name}"
+
+
+def test_a_handler_failing_three_times_is_retried_until_it_succeeds_once(stack, state_dir):
+    events = 10
+    stack.start_relay()
+    worker = stack.start_worker()
+    stack.publish(events, "--fail-times", "3")
+    stack.wait_all_done(events * len(HANDLERS), timeout=120)
+    assert stack.effects("beta", "flaky") == (events, events)
+    flaky = stack.database.rows(
+        "SELECT state, attempts, count(*) FROM modkit_delivery WHERE handler = 'beta.flaky' "
+        "GROUP BY 1, 2"
+    )
+    assert flaky == [("done", 3, events)]
+    tries = sorted(p.stat().st_size for p in state_dir.glob("flaky-*"))
+    assert tries == [4] * events, "three failures, then the attempt that took effect"
+    retried = [line for line in worker.lines if "by beta.flaky failed (retrying)" in line]
+    assert len(retried) == 3 * events, worker.output
+
+
+def test_a_dead_letter_takes_effect_once_when_redelivered_after_the_fix(stack, state_dir):
+    broken = state_dir / "broken"
+    broken.touch()
+    stack.start_relay()
+    stack.start_worker(MODKIT_EVENTS_MAX_ATTEMPTS="3")
+    stack.publish(1, "--fragile")
+    stack.wait_until(
+        "the fragile delivery dead, the others done",
+        lambda: stack.states() == {"dead": 1, "done": len(HANDLERS) - 1},
+        timeout=120,
+    )
+    [(attempts, error, trace)] = stack.database.rows(
+        "SELECT attempts, last_error, last_traceback FROM modkit_delivery WHERE state = 'dead'"
+    )
+    assert attempts == 3
+    assert error == "RuntimeError: fragile: broken until the fix"
+    assert "Traceback" in trace
+    assert stack.effects("beta", "fragile") == (0, 0)
+
+    broken.unlink()  # the fix
+    output = stack.manage("events", "redeliver", "--all-dead")
+    assert "1 dead letters back to pending" in output
+    stack.wait_all_done(len(HANDLERS), timeout=120)
+    assert stack.effects("beta", "fragile") == (1, 1)
+    [fragile_tries] = [p.stat().st_size for p in state_dir.glob("fragile-*")]
+    assert fragile_tries == 4, "three failures before the fix, one success after it"
+
+
+CORRELATION_ID = "req-realstack-42"
+
+
+def published_with_correlation(stack: Stack, events: int) -> dict[str, int]:
+    """Publish under CORRELATION_ID and wait; returns the event ids by n."""
+    stack.start_relay()
+    stack.publish(events, "--correlation-id", CORRELATION_ID)
+    stack.wait_all_done(events * len(HANDLERS), timeout=120)
+    rows = stack.database.rows(
+        "SELECT event_id::text, payload::jsonb->>'n', correlation_id FROM modkit_outboxevent "
+        "WHERE name = 'source.ThingHappened'"
+    )
+    assert {cid for _, _, cid in rows} == {CORRELATION_ID}
+    return {event_id: int(n) for event_id, n, _ in rows}
+
+
+def test_the_correlation_id_reaches_the_handler_and_its_effect(stack):
+    stack.start_worker()
+    events = published_with_correlation(stack, 5)
+    effects = stack.database.rows(
+        "SELECT event_id::text, correlation_id, causation_id FROM alpha_effect"
+    )
+    assert sorted(effects) == sorted((e, CORRELATION_ID, e) for e in events), (
+        "each effect carries the request's correlation id, and the handled event as its cause"
+    )
+
+
+def test_the_worker_logs_the_handler_and_its_task_with_the_correlation_id(stack):
+    worker = stack.start_worker(loglevel="info")
+    events = published_with_correlation(stack, 3)
+    for event_id, n in events.items():
+        [line] = [line for line in worker.lines if f"alpha records thing {n}\n" in line]
+        assert f"cid={CORRELATION_ID} cause={event_id}" in line
+    finished = [
+        line for line in worker.lines if re.search(r"Task modkit.deliver.* succeeded", line)
+    ]
+    assert len(finished) == len(events) * len(HANDLERS)
+    assert all(f"cid={CORRELATION_ID}" in line for line in finished), "".join(finished)
