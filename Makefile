@@ -66,7 +66,15 @@ lint: $(INSTALLED_DEV)
 # package (one process's app registry holds one modules package).
 EVENTS_PACKAGE := tests.modkit.events.eventmods
 
+# tests/browser drives Debian's chromium (never a browser download): installed here when missing,
+# if apt-get is there and we are root; otherwise those tests fail naming the install command.
 test: lint
+	@if [ -z "$${MODKIT_CHROMIUM:-}" ] && [ ! -x /usr/bin/chromium ] && \
+		command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+		echo "installing chromium for tests/browser: apt-get update && apt-get install -y chromium"; \
+		apt-get update -qq >/dev/null && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	fi
 	$(BIN)/pytest -n auto $(PYTEST_ARGS)
 	MODKIT_MODULES_PACKAGE=$(EVENTS_PACKAGE) $(BIN)/pytest -n auto $(PYTEST_ARGS) tests/modkit/events
 

@@ -45,4 +45,4 @@ def test_metrics_are_prometheus_text():
     assert response.status_code == 200
     text = response.content.decode()
     assert "# TYPE django_http_requests_latency_seconds_by_view_method histogram" in text
-    assert "django_http_responses_total_by_status_total{status=\"200\"}" in text
+    assert 'django_http_responses_total_by_status_total{status="200"}' in text

@@ -129,7 +129,7 @@ def test_messages_lost_with_the_broker_are_resent(stack):
     # One pass of a relay that counts every dispatched delivery as stale: what the running relay
     # does after MODKIT_EVENTS_RESEND_AFTER, without the wait (the two share the dispatching).
     output = stack.manage("relay", "--once", "--resend-after", "0")
-    assert f"relay: {DELIVERIES} deliveries on default went stale; resending" in output
+    assert f"relay: {DELIVERIES} deliveries on default went stale" in output
     stack.wait_all_done(DELIVERIES, timeout=DRAIN_TIMEOUT)
     assert_each_handler_applied_once(stack, EVENTS)
 
