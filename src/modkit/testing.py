@@ -118,3 +118,17 @@ def drain(*, max_rounds: int = 100, include_later: bool = True) -> dict[str, int
         if not progressed:
             return outcomes
     raise RuntimeError(f"drain(): still busy after {max_rounds} rounds (a handler loop?)")
+
+
+def assert_error_shape(response: Any, status: int, code: str) -> dict[str, Any]:
+    """Assert a response is ``status`` with the API's one error shape and ``code``; return the
+    error object (``{"code", "message", "details"}``)."""
+    assert response.status_code == status, response.content
+    body = response.json()
+    assert set(body) == {"error"}
+    assert set(body["error"]) == {"code", "message", "details"}
+    assert body["error"]["code"] == code
+    assert isinstance(body["error"]["message"], str)
+    assert body["error"]["message"]
+    assert isinstance(body["error"]["details"], dict)
+    return body["error"]

@@ -5,24 +5,14 @@ import json
 import pytest
 from rest_framework.test import APIClient
 
+from modkit.testing import assert_error_shape
+
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.modkit.api.urls")]
 
 
 @pytest.fixture
 def client():
     return APIClient(raise_request_exception=False)
-
-
-def assert_error_shape(response, status, code):
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert set(body) == {"error"}
-    assert set(body["error"]) == {"code", "message", "details"}
-    assert body["error"]["code"] == code
-    assert isinstance(body["error"]["message"], str)
-    assert body["error"]["message"]
-    assert isinstance(body["error"]["details"], dict)
-    return body["error"]
 
 
 def test_validation_error_names_the_field(client):

@@ -5,6 +5,8 @@ from decimal import Decimal
 import pytest
 from rest_framework.test import APIClient
 
+from modkit.testing import assert_error_shape
+
 pytestmark = pytest.mark.django_db
 
 PRODUCTS = "/api/v1/catalog/products/"
@@ -14,16 +16,6 @@ CATEGORIES = "/api/v1/catalog/categories/"
 @pytest.fixture
 def client():
     return APIClient(raise_request_exception=False)
-
-
-def assert_error_shape(response, status, code):
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert set(body) == {"error"}
-    assert set(body["error"]) == {"code", "message", "details"}
-    assert body["error"]["code"] == code
-    assert body["error"]["message"]
-    return body["error"]
 
 
 def skus(response):

@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
+from modkit.testing import assert_error_shape
 from modules.customers.models import Customer
 
 from .conftest import GOOD_PASSWORD
@@ -20,16 +21,6 @@ TOKEN = "/api/v1/auth/token/"
 @pytest.fixture
 def client():
     return APIClient(raise_request_exception=False)
-
-
-def assert_error_shape(response, status, code):
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert set(body) == {"error"}
-    assert set(body["error"]) == {"code", "message", "details"}
-    assert body["error"]["code"] == code
-    assert body["error"]["message"]
-    return body["error"]
 
 
 def registration(**overrides):

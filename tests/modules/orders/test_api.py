@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from modkit.errors import ModuleUnavailable
+from modkit.testing import assert_error_shape as assert_error
 from modkit.testing import swap
 from modules.orders.events import OrderPlaced, OrderStatusChanged
 from modules.orders.models import Order
@@ -37,16 +38,6 @@ def detail(order_id) -> str:
 
 def cancel(order_id) -> str:
     return f"{ORDERS}{order_id}/cancel/"
-
-
-def assert_error(response, status: int, code: str) -> dict:
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert set(body) == {"error"}
-    assert set(body["error"]) == {"code", "message", "details"}
-    assert body["error"]["code"] == code
-    assert body["error"]["message"]
-    return body["error"]
 
 
 @pytest.fixture

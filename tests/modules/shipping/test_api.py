@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
 from modkit.errors import ModuleUnavailable
-from modkit.testing import swap
+from modkit.testing import assert_error_shape, swap
 from modules.customers.interface import customers
 from modules.shipping import services
 from modules.shipping.models import Shipment
@@ -21,16 +21,6 @@ pytestmark = pytest.mark.django_db
 URL = "/api/v1/shipping/shipments/"
 TOKEN = "/api/v1/auth/token/"
 PASSWORD = "plum-kettle-42-river"
-
-
-def assert_error_shape(response, status: int, code: str) -> dict:
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert set(body) == {"error"}
-    assert set(body["error"]) == {"code", "message", "details"}
-    assert body["error"]["code"] == code
-    assert body["error"]["message"]
-    return body["error"]
 
 
 def login(client: APIClient, username: str) -> None:
