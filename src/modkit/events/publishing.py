@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
+from typing import Any
 
 import msgspec
 from django.db import connections
@@ -11,7 +13,7 @@ from django.utils import timezone
 from .. import correlation
 from ..db import database_of
 from ..errors import DomainError
-from .subscriptions import subscribers_of
+from .subscriptions import Subscription, subscribers_of
 from .types import Event, encode_event
 
 NOTIFY_CHANNEL = "modkit_outbox"
@@ -48,26 +50,95 @@ def publish(event: Event) -> Event:
         correlation_id=cid,
         causation_id=event.causation_id or correlation.causation_id.get(),
     )
+    now = timezone.now()
+    subs = subscribers_of(stamped.event_name)
+    record = _record_in_one_statement if subs and connection.vendor == "postgresql" else _record
+    record(alias, stamped, subs, now)
+    for listener in list(_listeners):
+        listener(stamped)
+    return stamped
+
+
+def _outbox_values(event: Event, now: datetime) -> dict[str, Any]:
+    """The outbox row's fields, in the order of ``_OUTBOX_FIELDS``."""
+    return {
+        "event_id": event.event_id,
+        "name": event.event_name,
+        "module": event.module,
+        "payload": encode_event(event).decode(),
+        "correlation_id": event.correlation_id or "",
+        "causation_id": event.causation_id or "",
+        "created_at": now,
+    }
+
+
+def _record(alias: str, event: Event, subs: list[Subscription], now: datetime) -> None:
+    """The outbox row and one pending delivery per subscriber, through the ORM."""
     from ..models import Delivery, OutboxEvent
 
-    now = timezone.now()
-    row = OutboxEvent.objects.using(alias).create(
-        event_id=stamped.event_id,
-        name=stamped.event_name,
-        module=stamped.module,
-        payload=encode_event(stamped).decode(),
-        correlation_id=stamped.correlation_id or "",
-        causation_id=stamped.causation_id or "",
-        created_at=now,
-    )
-    subs = subscribers_of(stamped.event_name)
+    row = OutboxEvent.objects.using(alias).create(**_outbox_values(event, now))
     if subs:
         Delivery.objects.using(alias).bulk_create(
             Delivery(event=row, handler=s.handler, queue=s.queue, next_attempt_at=now) for s in subs
         )
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute(f"NOTIFY {NOTIFY_CHANNEL}")  # delivered when the transaction commits
-    for listener in list(_listeners):
-        listener(stamped)
-    return stamped
+
+
+def _record_in_one_statement(
+    alias: str, event: Event, subs: list[Subscription], now: datetime
+) -> None:
+    """PostgreSQL: the outbox row, its deliveries and the relay's wake-up (``NOTIFY``, sent when
+    the transaction commits) in one statement, so one round trip per publish."""
+    from ..models import Delivery, OutboxEvent
+
+    connection = connections[alias]
+    outbox_values = _outbox_values(event, now)
+    params: list[Any] = [
+        OutboxEvent._meta.get_field(name).get_db_prep_save(value, connection)
+        for name, value in outbox_values.items()
+    ]
+    params.append(Delivery._meta.get_field("next_attempt_at").get_db_prep_save(now, connection))
+    for s in subs:
+        params += [s.handler, s.queue]
+    with connection.cursor() as cursor:
+        cursor.execute(_publish_sql(connection, len(subs)), params)
+
+
+_OUTBOX_FIELDS = (
+    "event_id",
+    "name",
+    "module",
+    "payload",
+    "correlation_id",
+    "causation_id",
+    "created_at",
+)
+_PUBLISH_SQL: dict[tuple[str, int], str] = {}
+
+
+def _publish_sql(connection: Any, subscribers: int) -> str:
+    key = (connection.alias, subscribers)
+    sql = _PUBLISH_SQL.get(key)
+    if sql is None:
+        from ..models import Delivery, OutboxEvent
+
+        q = connection.ops.quote_name
+        outbox = ", ".join(q(OutboxEvent._meta.get_field(f).column) for f in _OUTBOX_FIELDS)
+        delivery = ", ".join(
+            q(Delivery._meta.get_field(f).column)
+            for f in (
+                "event", "handler", "queue", "state", "attempts", "next_attempt_at",
+                "last_error", "last_traceback",
+            )
+        )  # fmt: skip
+        placeholders = ", ".join(["%s"] * len(_OUTBOX_FIELDS))
+        subscriber_rows = ", ".join(["(%s, %s)"] * subscribers)
+        sql = (
+            f"WITH event AS (INSERT INTO {q(OutboxEvent._meta.db_table)} ({outbox}) "
+            f"VALUES ({placeholders}) RETURNING id), "
+            f"wake AS (SELECT pg_notify('{NOTIFY_CHANNEL}', '')) "
+            f"INSERT INTO {q(Delivery._meta.db_table)} ({delivery}) "
+            f"SELECT event.id, s.handler, s.queue, '{Delivery.State.PENDING.value}', 0, %s, '', '' "
+            f"FROM event, wake, (VALUES {subscriber_rows}) AS s (handler, queue)"
+        )
+        _PUBLISH_SQL[key] = sql
+    return sql
