@@ -37,31 +37,70 @@ def backoff(attempts: int) -> float:
     return min(cap, base * 2 ** max(0, attempts - 1)) * random.uniform(0.5, 1.5)
 
 
-def _claim_inbox(alias: str, event_id: Any, handler_key: str) -> bool:
-    """Insert the inbox entry; False if it exists (the event was already handled)."""
+_STATEMENTS: dict[tuple[str, str], dict[str, str]] = {}
+
+
+def _sql(alias: str) -> dict[str, str]:
+    """The consumer's statements for ``alias``'s database, built once."""
+    connection = connections[alias]
+    statements = _STATEMENTS.get((alias, connection.vendor))
+    if statements is None:
+        from ..models import Delivery, InboxEntry
+
+        done_state = Delivery.State.DONE.value
+        inbox = connection.ops.quote_name(InboxEntry._meta.db_table)
+        delivery = connection.ops.quote_name(Delivery._meta.db_table)
+        claim = (
+            f"INSERT INTO {inbox} (event_id, handler, handled_at) VALUES (%s, %s, %s) "
+            "ON CONFLICT DO NOTHING"
+        )
+        done = (
+            f"UPDATE {delivery} SET state = '{done_state}', done_at = %s, last_error = '', "
+            f"last_traceback = '' WHERE id = %s AND state <> '{done_state}'"
+        )
+        statements = {"claim": claim, "done": done}
+        if connection.vendor == "postgresql":
+            # One round trip instead of two: PostgreSQL runs both in the handler's transaction,
+            # so a handler that raises rolls the acknowledgement back with the inbox entry.
+            statements["claim_and_done"] = (
+                f"WITH claimed AS ({claim} RETURNING 1), done AS ({done}) "
+                "SELECT count(*) FROM claimed"
+            )
+        _STATEMENTS[(alias, connection.vendor)] = statements
+    return statements
+
+
+def _claim(target: str, event_id: Any, handler_key: str, *, ack: int | None) -> bool:
+    """Insert the inbox entry on ``target``; False if it exists (the event was already handled).
+
+    With ``ack`` (a delivery id on the same database), the delivery is also marked done in the
+    same transaction: in the same statement on PostgreSQL.
+    """
     from ..models import InboxEntry
 
-    connection = connections[alias]
-    table = connection.ops.quote_name(InboxEntry._meta.db_table)
+    connection = connections[target]
+    sql = _sql(target)
     event_value = InboxEntry._meta.get_field("event_id").get_db_prep_value(event_id, connection)
-    now_value = InboxEntry._meta.get_field("handled_at").get_db_prep_value(
-        timezone.now(), connection
-    )
+    now = InboxEntry._meta.get_field("handled_at").get_db_prep_value(timezone.now(), connection)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (event_id, handler, handled_at) VALUES (%s, %s, %s) "
-            "ON CONFLICT DO NOTHING",
-            [event_value, handler_key, now_value],
-        )
-        return cursor.rowcount == 1
+        if ack is not None and "claim_and_done" in sql:
+            cursor.execute(sql["claim_and_done"], [event_value, handler_key, now, now, ack])
+            return cursor.fetchone()[0] == 1
+        cursor.execute(sql["claim"], [event_value, handler_key, now])
+        fresh = cursor.rowcount == 1
+        if ack is not None:
+            cursor.execute(sql["done"], [now, ack])
+        return fresh
 
 
 def _mark_done(source: str, delivery_id: int) -> None:
+    """Acknowledge a delivery at its source, after the effect committed on another database."""
     from ..models import Delivery
 
-    Delivery.objects.using(source).filter(pk=delivery_id).exclude(state=Delivery.State.DONE).update(
-        state=Delivery.State.DONE, done_at=timezone.now(), last_error="", last_traceback=""
-    )
+    connection = connections[source]
+    now = Delivery._meta.get_field("done_at").get_db_prep_value(timezone.now(), connection)
+    with connection.cursor() as cursor:
+        cursor.execute(_sql(source)["done"], [now, delivery_id])
 
 
 def _record_failure(source: str, delivery_id: int, exc: BaseException) -> str:
@@ -100,11 +139,14 @@ def handle_delivery(
     with correlation.bound(correlation=event.correlation_id, causation=str(event.event_id)):
         try:
             with transaction.atomic(using=target):
-                fresh = _claim_inbox(target, event.event_id, handler_key)
+                fresh = _claim(
+                    target,
+                    event.event_id,
+                    handler_key,
+                    ack=delivery_id if target == source else None,
+                )
                 if fresh:
                     func(event)
-                if target == source:
-                    _mark_done(source, delivery_id)
             if target != source:
                 _mark_done(source, delivery_id)
         except Exception as exc:

@@ -129,9 +129,18 @@ class Relay:
         drained = sorted(q for q in queues if self._queue_depth(q) == 0)
         count = 0
         if drained:
-            count = stale.filter(queue__in=drained).update(
-                state=Delivery.State.PENDING, next_attempt_at=now
+            # A locked row is being handled right now (the consumer marks it done at the start of
+            # the handler's transaction): late, not lost, and not worth waiting for.
+            unlocked = (
+                stale.filter(queue__in=drained)
+                .order_by()
+                .select_for_update(skip_locked=True)
+                .values("pk")
             )
+            with transaction.atomic(using=alias):
+                count = stale.filter(pk__in=unlocked).update(
+                    state=Delivery.State.PENDING, next_attempt_at=now
+                )
         if count:
             logger.warning(
                 "relay: %d deliveries on %s went stale (queues %s empty); resending",

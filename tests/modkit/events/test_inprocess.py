@@ -78,3 +78,96 @@ def test_rolled_back_transaction_publishes_nothing():
         change_that_fails()
     assert not OutboxEvent.objects.exists()
     assert drain() == {}
+
+
+def test_publish_records_the_same_rows_on_every_database():
+    """PostgreSQL writes the outbox row, its deliveries and the NOTIFY in one statement; the
+    rows are those the ORM path writes elsewhere."""
+    from modkit.events.types import decode_event
+
+    with transaction.atomic():
+        event = publish(ThingHappened(n=11))
+    row = OutboxEvent.objects.get()
+    assert (row.event_id, row.name, row.module) == (event.event_id, "source.ThingHappened", "source")
+    assert decode_event(row.name, row.payload) == event
+    assert row.correlation_id == event.correlation_id != ""
+    deliveries = Delivery.objects.filter(event=row)
+    assert deliveries.count() == 4
+    for d in deliveries:
+        assert (d.state, d.attempts, d.last_error, d.last_traceback) == ("pending", 0, "", "")
+        assert d.dispatched_at is None and d.done_at is None
+        assert d.next_attempt_at == row.created_at
+
+
+def test_a_failing_handler_rolls_back_its_acknowledgement(state_dir):
+    """The delivery is marked done in the handler's transaction (one statement with the inbox
+    entry on PostgreSQL): a handler that raises leaves it open, with no inbox entry."""
+    from modkit.events.consumer import RETRYING, handle_delivery
+
+    publish(ThingHappened(n=4, fail_times=1))
+    flaky = Delivery.objects.select_related("event").get(handler="beta.flaky")
+    args = {
+        "delivery_id": flaky.pk,
+        "source": "default",
+        "name": flaky.event.name,
+        "payload": flaky.event.payload,
+        "handler_key": flaky.handler,
+    }
+    assert handle_delivery(**args) == RETRYING
+    flaky.refresh_from_db()
+    assert (flaky.state, flaky.attempts, flaky.done_at) == ("pending", 1, None)
+    assert not InboxEntry.objects.filter(handler="beta.flaky").exists()
+    assert handle_delivery(**args) == "handled"
+    flaky.refresh_from_db()
+    assert (flaky.state, flaky.last_error) == ("done", "")
+    assert flaky.done_at is not None
+    assert handle_delivery(**args) == "duplicate"
+    assert BetaEffect.objects.filter(handler="flaky").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_relay_does_not_wait_for_nor_resend_a_delivery_being_handled(postgres):
+    """A handler holds its delivery's row lock until it commits; the relay's stale check skips
+    that row instead of blocking behind it, and resends only the ones nobody holds."""
+    import threading
+    import time
+    from datetime import timedelta
+
+    from django.db import connections
+    from django.utils import timezone
+
+    from modkit.events.consumer import _claim
+    from modkit.events.relay import Relay
+
+    with transaction.atomic():
+        publish(ThingHappened(n=9))
+    Delivery.objects.update(
+        state=Delivery.State.DISPATCHED, dispatched_at=timezone.now() - timedelta(minutes=5)
+    )
+    held = Delivery.objects.select_related("event").get(handler="alpha.record")
+    claimed, release = threading.Event(), threading.Event()
+
+    def handler_running() -> None:
+        try:
+            with transaction.atomic():
+                assert _claim("default", held.event.event_id, held.handler, ack=held.pk)
+                claimed.set()
+                release.wait(30)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=handler_running)
+    thread.start()
+    try:
+        assert claimed.wait(10)
+        relay = Relay(aliases=["default"], resend_after=60)
+        relay._queue_depth = lambda queue: 0  # every queue empty: the messages were lost
+        began = time.monotonic()
+        assert relay.requeue_stale("default") == 3
+        assert time.monotonic() - began < 5
+    finally:
+        release.set()
+        thread.join(10)
+    held.refresh_from_db()
+    assert held.state == Delivery.State.DONE
+    assert Delivery.objects.filter(state=Delivery.State.PENDING).count() == 3
