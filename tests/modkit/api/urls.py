@@ -6,6 +6,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
+from modkit.api.throttling import ClientRateThrottle
 from modkit.errors import Conflict, ModuleUnavailable
 
 
@@ -47,12 +48,24 @@ class ThrottledApi(APIView):
         return Response({"ok": True})
 
 
+class TightClientRate(ClientRateThrottle):
+    THROTTLE_RATES = {"anon": "2/min", "user": "3/min"}
+
+
+class ClientThrottledApi(APIView):
+    throttle_classes = [TightClientRate]
+
+    def get(self, request):
+        return Response({"ok": True})
+
+
 urlpatterns = [
     path("api/test/echo/", EchoApi.as_view()),
     path("api/test/boom/", BoomApi.as_view()),
     path("api/test/conflict/", ConflictApi.as_view()),
     path("api/test/unavailable/", UnavailableApi.as_view()),
     path("api/test/throttled/", ThrottledApi.as_view()),
+    path("api/test/client-throttled/", ClientThrottledApi.as_view()),
     path("", include("config.urls")),
 ]
 handler404 = "modkit.api.errors.handler404"
