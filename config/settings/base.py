@@ -40,6 +40,8 @@ DEV_RPC_SECRET = "dev-insecure-rpc-secret"
 MODKIT_RPC_SECRET = env.str("MODKIT_RPC_SECRET", default=DEV_RPC_SECRET)
 MODKIT_MAX_BODY_BYTES = env.int("MODKIT_MAX_BODY_BYTES", default=256 * 1024)
 MODKIT_RESERVATION_TTL_SECONDS = env.int("MODKIT_RESERVATION_TTL_SECONDS", default=15 * 60)
+# Seconds a product page is kept in the cache (modules/catalog/pages.py; 0: not kept).
+CATALOG_PAGE_CACHE_SECONDS = env.float("CATALOG_PAGE_CACHE_SECONDS", default=2.0)
 # How long the order saga keeps retrying an unreachable payment gateway before cancelling.
 ORDERS_PAYMENT_DEADLINE_SECONDS = env.int("ORDERS_PAYMENT_DEADLINE_SECONDS", default=60)
 # Events (docs/events.md): retries, dead letters, and the relay's pace.

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import QuerySet
 
+from . import pages
 from .models import Category, Product
 
 
@@ -55,4 +56,6 @@ def product_get_or_create(
 
 def product_set_active(*, products: QuerySet[Product], active: bool) -> int:
     """Put ``products`` on sale (``active=True``) or withdraw them; returns how many changed."""
-    return products.exclude(active=active).update(active=active)
+    changing = products.exclude(active=active)
+    pages.forget(changing.values_list("sku", flat=True))
+    return changing.update(active=active)

@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 
 from modkit.api.schema import error_responses
 
-from .. import selectors
+from .. import pages, selectors
 
 UNKNOWN_PRODUCT = {404: "No product for sale has this sku (`unknown_product`)."}
 SKU = OpenApiParameter(
@@ -80,10 +80,13 @@ class ProductDetailApi(APIView):
         operation_id="catalog_products_retrieve",
     )
     def get(self, request: Request, sku: str) -> Response:
-        product = selectors.product_get(sku=sku, active_only=True)
-        availability = selectors.product_availability(skus=[product.sku])
-        serializer = ProductOutputSerializer(product, context={"availability": availability})
-        return Response(serializer.data)
+        data = pages.get(sku)
+        if data is None:
+            product = selectors.product_get(sku=sku, active_only=True)
+            availability = selectors.product_availability(skus=[product.sku])
+            data = ProductOutputSerializer(product, context={"availability": availability}).data
+            pages.keep(sku, data)
+        return Response(data)
 
 
 class CategoryOutputSerializer(serializers.Serializer):
