@@ -11,6 +11,7 @@ default cache each web process keeps its own pages: set ``CACHE_URL=redis://…`
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from typing import Any
 
@@ -24,7 +25,8 @@ def _seconds() -> float:
 
 
 def _key(sku: str) -> str:
-    return f"catalog:product-page:{sku}"
+    # Hashed: the path's sku may be anything a client sends, and keys must suit any backend.
+    return "catalog:product-page:" + hashlib.blake2b(sku.encode(), digest_size=16).hexdigest()
 
 
 def get(sku: str) -> dict[str, Any] | None:
