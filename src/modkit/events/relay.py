@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from celery.utils import uuid
+from celery.utils.nodenames import anon_nodename
 from django.conf import settings
 from django.db import connections, transaction
 from django.utils import timezone
@@ -45,6 +47,47 @@ def _publish_batch(producer: Any, size: int) -> AbstractContextManager[Any]:
     A block that raises sends none of what it buffered, so its deliveries stay pending."""
     batch = getattr(producer, "batch", None)
     return batch(max_size=max(1, size)) if batch is not None else contextlib.nullcontext()
+
+
+def _send(app: Any, producer: Any, delivery: Any, alias: str, *, declare: bool) -> None:
+    """One ``modkit.deliver`` message on the subscriber's queue.
+
+    What ``app.send_task`` would send, built with ``app.amqp`` directly: the relay knows the task,
+    its queue and its options, so it skips send_task's per-message routing, option merging and
+    settings lookups, and declares each queue once per batch instead of once per message (about
+    half of the relay's CPU per delivery).
+    """
+    from ..tasks import DELIVER_TASK
+
+    event = delivery.event
+    amqp = app.amqp
+    message = amqp.create_task_message(
+        uuid(),
+        DELIVER_TASK,
+        (delivery.pk, alias, event.name, event.payload, delivery.handler),
+        {},
+        ignore_result=True,
+        # What logs and monitoring show of the arguments: not the payload (Celery would repr
+        # it, truncated, for every message).
+        argsrepr=f"({delivery.pk}, {alias!r}, {event.name!r}, ..., {delivery.handler!r})",
+        kwargsrepr="{}",
+        origin=_ORIGIN,
+    )
+    queue = amqp.queues[delivery.queue]  # created on first use, like send_task's routing does
+    amqp.send_task_message(
+        producer,
+        DELIVER_TASK,
+        message,
+        queue=queue,
+        declare=[queue] if declare else [],
+        headers={
+            CORRELATION_HEADER: event.correlation_id,
+            CAUSATION_HEADER: str(event.event_id),
+        },
+    )
+
+
+_ORIGIN = anon_nodename()
 
 
 @dataclass
@@ -74,7 +117,7 @@ class Relay:
     def dispatch_due(self, alias: str) -> int:
         """Send one batch of due deliveries of ``alias``; returns how many were sent."""
         from ..models import Delivery
-        from ..tasks import DELIVER_TASK, deliver
+        from ..tasks import deliver
 
         app = deliver.app
         now = timezone.now()
@@ -88,21 +131,11 @@ class Relay:
             )
             if not batch:
                 return 0
+            declared: set[str] = set()
             with app.producer_or_acquire() as producer, _publish_batch(producer, len(batch)):
                 for d in batch:
-                    app.send_task(
-                        DELIVER_TASK,
-                        args=(d.pk, alias, d.event.name, d.event.payload, d.handler),
-                        # What logs and monitoring show of the arguments: not the payload
-                        # (Celery would repr it, truncated, for every message).
-                        argsrepr=f"({d.pk}, {alias!r}, {d.event.name!r}, ..., {d.handler!r})",
-                        queue=d.queue,
-                        producer=producer,
-                        headers={
-                            CORRELATION_HEADER: d.event.correlation_id,
-                            CAUSATION_HEADER: str(d.event.event_id),
-                        },
-                    )
+                    _send(app, producer, d, alias, declare=d.queue not in declared)
+                    declared.add(d.queue)
             Delivery.objects.using(alias).filter(pk__in=[d.pk for d in batch]).update(
                 state=Delivery.State.DISPATCHED, dispatched_at=now
             )

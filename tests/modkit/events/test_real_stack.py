@@ -35,6 +35,9 @@ DELIVERIES = EVENTS * len(HANDLERS)
 # Seconds for 4,000 deliveries: about a minute on an idle two-core machine, three under load.
 DRAIN_TIMEOUT = 420
 SLOW_BETA = {"MODKIT_TEST_HANDLER_DELAY": "0.01"}  # beta.record sleeps: handlers in flight
+# The worker to be killed spends nearly all its time inside beta.record's transaction, so the
+# SIGKILL lands mid-handler (with 10 ms, a kill between two fast handlers lost nothing at times).
+SLOWEST_BETA = {"MODKIT_TEST_HANDLER_DELAY": "0.5"}
 
 
 @pytest.fixture
@@ -95,7 +98,7 @@ def test_every_handler_applies_each_of_1000_events_once(stack):
 @both_brokers
 def test_a_worker_killed_mid_handler_loses_and_duplicates_nothing(stack):
     stack.start_relay()
-    stack.start_worker("worker-1", **SLOW_BETA)
+    stack.start_worker("worker-1", **SLOWEST_BETA)
     stack.start_worker("worker-2", **SLOW_BETA)
     stack.publish(EVENTS, "--per-transaction", "50")
     stack.wait_until("a third done", lambda: stack.done() >= DELIVERIES // 3, timeout=DRAIN_TIMEOUT)
