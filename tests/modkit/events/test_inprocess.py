@@ -88,14 +88,16 @@ def test_publish_records_the_same_rows_on_every_database():
     with transaction.atomic():
         event = publish(ThingHappened(n=11))
     row = OutboxEvent.objects.get()
-    assert (row.event_id, row.name, row.module) == (event.event_id, "source.ThingHappened", "source")
+    assert row.event_id == event.event_id
+    assert (row.name, row.module) == ("source.ThingHappened", "source")
     assert decode_event(row.name, row.payload) == event
     assert row.correlation_id == event.correlation_id != ""
     deliveries = Delivery.objects.filter(event=row)
     assert deliveries.count() == 4
     for d in deliveries:
         assert (d.state, d.attempts, d.last_error, d.last_traceback) == ("pending", 0, "", "")
-        assert d.dispatched_at is None and d.done_at is None
+        assert d.dispatched_at is None
+        assert d.done_at is None
         assert d.next_attempt_at == row.created_at
 
 
