@@ -30,7 +30,9 @@ def _product_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
     pages.forget([instance.sku])
 
 
-def _category_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
+def _category_changed(sender: Any, instance: Any, created: bool = False, **kwargs: Any) -> None:
+    if created:  # no product has it yet
+        return
     from . import pages
     from .models import Product
 

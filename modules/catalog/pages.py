@@ -19,6 +19,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 
+from modkit.db import database_of
+
 
 def _seconds() -> float:
     return float(getattr(settings, "CATALOG_PAGE_CACHE_SECONDS", 2))
@@ -47,4 +49,4 @@ def forget(skus: Iterable[str]) -> None:
     if not keys:
         return
     cache.delete_many(keys)
-    transaction.on_commit(lambda: cache.delete_many(keys))
+    transaction.on_commit(lambda: cache.delete_many(keys), using=database_of("catalog"))

@@ -57,5 +57,8 @@ def product_get_or_create(
 def product_set_active(*, products: QuerySet[Product], active: bool) -> int:
     """Put ``products`` on sale (``active=True``) or withdraw them; returns how many changed."""
     changing = products.exclude(active=active)
-    pages.forget(changing.values_list("sku", flat=True))
-    return changing.update(active=active)
+    with transaction.atomic(using=changing.db):
+        skus = list(changing.values_list("sku", flat=True))
+        count = changing.update(active=active)
+        pages.forget(skus)  # now, and again once the update has committed
+    return count

@@ -60,7 +60,7 @@ def publish(event: Event) -> Event:
 
 
 def _outbox_values(event: Event, now: datetime) -> dict[str, Any]:
-    """The outbox row's fields, in the order of ``_OUTBOX_FIELDS``."""
+    """The outbox row's fields (``_OUTBOX_FIELDS``)."""
     return {
         "event_id": event.event_id,
         "name": event.event_name,
@@ -93,8 +93,8 @@ def _record_in_one_statement(
     connection = connections[alias]
     outbox_values = _outbox_values(event, now)
     params: list[Any] = [
-        OutboxEvent._meta.get_field(name).get_db_prep_save(value, connection)
-        for name, value in outbox_values.items()
+        OutboxEvent._meta.get_field(name).get_db_prep_save(outbox_values[name], connection)
+        for name in _OUTBOX_FIELDS
     ]
     params.append(Delivery._meta.get_field("next_attempt_at").get_db_prep_save(now, connection))
     for s in subs:

@@ -49,7 +49,9 @@ def _publish_batch(producer: Any, size: int) -> AbstractContextManager[Any]:
     return batch(max_size=max(1, size)) if batch is not None else contextlib.nullcontext()
 
 
-def _send(app: Any, producer: Any, delivery: Any, alias: str, *, declare: bool) -> None:
+def _send(
+    app: Any, producer: Any, delivery: Any, alias: str, origin: str, *, declare: bool
+) -> None:
     """One ``modkit.deliver`` message on the subscriber's queue.
 
     What ``app.send_task`` would send, built with ``app.amqp`` directly: the relay knows the task,
@@ -71,7 +73,7 @@ def _send(app: Any, producer: Any, delivery: Any, alias: str, *, declare: bool) 
         # it, truncated, for every message).
         argsrepr=f"({delivery.pk}, {alias!r}, {event.name!r}, ..., {delivery.handler!r})",
         kwargsrepr="{}",
-        origin=_ORIGIN,
+        origin=origin,
     )
     queue = amqp.queues[delivery.queue]  # created on first use, like send_task's routing does
     amqp.send_task_message(
@@ -85,9 +87,6 @@ def _send(app: Any, producer: Any, delivery: Any, alias: str, *, declare: bool) 
             CAUSATION_HEADER: str(event.event_id),
         },
     )
-
-
-_ORIGIN = anon_nodename()
 
 
 @dataclass
@@ -131,10 +130,15 @@ class Relay:
             )
             if not batch:
                 return 0
+            # Each queue is declared with its batch's first message for it (a broker that
+            # restarted empty gets it back). Were the connection lost and the broker emptied in
+            # the middle of a batch, later messages could go unroutable: lost messages, which
+            # the stale check resends like any other.
             declared: set[str] = set()
+            origin = anon_nodename()
             with app.producer_or_acquire() as producer, _publish_batch(producer, len(batch)):
                 for d in batch:
-                    _send(app, producer, d, alias, declare=d.queue not in declared)
+                    _send(app, producer, d, alias, origin, declare=d.queue not in declared)
                     declared.add(d.queue)
             Delivery.objects.using(alias).filter(pk__in=[d.pk for d in batch]).update(
                 state=Delivery.State.DISPATCHED, dispatched_at=now
