@@ -7,11 +7,14 @@ once (again when the transaction commits); the stock figure, ``available``, is i
 may lag by up to those seconds (a reservation, not the page, decides whether an order gets the
 stock). A page without availability (inventory unreachable) is not kept. With the in-process
 default cache each web process keeps its own pages: set ``CACHE_URL=redis://…`` with several.
+A cache that cannot be reached is logged and skipped: pages are built from the database, and
+catalog writes still succeed (a page kept before then lives out its few seconds).
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Iterable
 from typing import Any
 
@@ -20,6 +23,8 @@ from django.core.cache import cache
 from django.db import transaction
 
 from modkit.db import database_of
+
+logger = logging.getLogger(__name__)
 
 
 def _seconds() -> float:
@@ -32,14 +37,30 @@ def _key(sku: str) -> str:
 
 
 def get(sku: str) -> dict[str, Any] | None:
-    """The kept page data of ``sku``, or None."""
-    return cache.get(_key(sku)) if _seconds() > 0 else None
+    """The kept page data of ``sku``, or None (also when the cache cannot be reached)."""
+    if _seconds() <= 0:
+        return None
+    try:
+        return cache.get(_key(sku))
+    except Exception as exc:  # the page is built from the database instead
+        logger.warning("catalog: product page cache unavailable: %s", exc)
+        return None
 
 
 def keep(sku: str, data: dict[str, Any]) -> None:
     seconds = _seconds()
     if seconds > 0 and data.get("available") is not None:
-        cache.set(_key(sku), data, seconds)
+        try:
+            cache.set(_key(sku), data, seconds)
+        except Exception as exc:
+            logger.warning("catalog: product page cache unavailable: %s", exc)
+
+
+def _delete(keys: list[str]) -> None:
+    try:
+        cache.delete_many(keys)
+    except Exception as exc:  # a kept page then lives out its few seconds
+        logger.warning("catalog: could not forget product pages: %s", exc)
 
 
 def forget(skus: Iterable[str]) -> None:
@@ -48,5 +69,5 @@ def forget(skus: Iterable[str]) -> None:
     keys = [_key(sku) for sku in skus]
     if not keys:
         return
-    cache.delete_many(keys)
-    transaction.on_commit(lambda: cache.delete_many(keys), using=database_of("catalog"))
+    _delete(keys)
+    transaction.on_commit(lambda: _delete(keys), using=database_of("catalog"))

@@ -41,3 +41,14 @@ def test_a_users_requests_do_not_count_against_their_address():
     ann = token_for("ann")
     assert [get("10.0.0.3", ann) for _ in range(3)] == [200, 200, 200]
     assert [get("10.0.0.3") for _ in range(3)] == [200, 200, 429]
+
+
+def test_an_unreachable_cache_lets_requests_through(monkeypatch, caplog):
+    from django.core.cache import cache
+
+    def down(*args, **kwargs):
+        raise ConnectionError("cache is down")
+
+    monkeypatch.setattr(cache, "get", down)
+    assert [get("10.0.0.4") for _ in range(3)] == [200, 200, 200]
+    assert "cache unavailable" in caplog.text

@@ -102,3 +102,21 @@ def test_zero_seconds_keeps_nothing(client, mug, fake_inventory, settings):
     page(client)
     fake_inventory.available = {"MUG-1": 3}
     assert page(client)["available"] == 3
+
+
+def test_an_unreachable_cache_neither_breaks_the_page_nor_catalog_writes(
+    client, mug, monkeypatch, caplog
+):
+    from modules.catalog import pages
+
+    def down(*args, **kwargs):
+        raise ConnectionError("cache is down")
+
+    for name in ("get", "set", "delete_many"):
+        monkeypatch.setattr(pages.cache, name, down)
+    assert page(client)["price"] == "4.00"
+    mug.price = Decimal("5.00")
+    mug.save()
+    assert page(client)["price"] == "5.00"
+    assert "product page cache unavailable" in caplog.text
+    assert "could not forget product pages" in caplog.text
