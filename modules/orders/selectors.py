@@ -33,8 +33,11 @@ def parse_order_id(value: Any) -> uuid.UUID:
         raise OrderNotFound(details={"order_id": str(value)[:64]}) from None
 
 
+ORDER_DETAILS = ("lines", "history")  # what an order's answer shows besides the order
+
+
 def _with_details(orders: QuerySet[Order]) -> QuerySet[Order]:
-    return orders.prefetch_related("lines", "history")
+    return orders.prefetch_related(*ORDER_DETAILS)
 
 
 def order_get(*, order_id: uuid.UUID | str) -> Order:

@@ -26,6 +26,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, router, transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
 from modkit.errors import ModuleUnavailable
@@ -128,7 +129,7 @@ def order_place(
         if not existing:
             raise
         return _replayed(existing, fingerprint), False
-    return selectors.order_get(order_id=order.pk), True
+    return order, True
 
 
 def _validated_lines(lines: Sequence[tuple[str, int]]) -> list[tuple[str, int]]:
@@ -231,6 +232,9 @@ def _create(
     )
     _record(order, Order.Status.PENDING, note="placed")
     publish(OrderPlaced(order_id=order.pk, customer_id=order.customer_id))
+    # Lines and history read inside the transaction: the answer shows the order as placed
+    # (`pending`), never a later status the saga may have reached once it commits.
+    prefetch_related_objects([order], *selectors.ORDER_DETAILS)
     return order
 
 

@@ -73,6 +73,36 @@ def test_placing_answers_201_with_the_pending_order(client, tea, customer, captu
     assert captured_events[1].order_id == order.pk
 
 
+@pytest.mark.django_db(transaction=True)
+def test_the_answer_is_the_order_as_placed_even_when_the_saga_is_quicker(client, tea, monkeypatch):
+    """The saga may take the order further as soon as it commits; the 201 still shows the order
+    as placed, `pending` with one history entry (CONTRACT §5)."""
+    from django.db import transaction
+
+    from modules.orders import services
+    from modules.orders.models import OrderHistory
+
+    create = services._create
+
+    def create_then_advance_at_commit(**kwargs):
+        order = create(**kwargs)
+
+        def saga_step() -> None:  # what a fast worker does right after the commit
+            Order.objects.filter(pk=order.pk).update(status=Order.Status.RESERVED)
+            OrderHistory.objects.create(order_id=order.pk, status=Order.Status.RESERVED)
+
+        transaction.on_commit(saga_step)
+        return order
+
+    monkeypatch.setattr(services, "_create", create_then_advance_at_commit)
+    response = client.post(ORDERS, order_body(("TEA-1", 1)), format="json")
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["status"] == "pending"
+    assert [h["status"] for h in body["history"]] == ["pending"]
+    assert Order.objects.get().status == Order.Status.RESERVED  # the saga's step did happen
+
+
 def test_lines_are_snapshots_of_the_catalog_when_ordered(client, tea):
     placed = client.post(ORDERS, order_body(("TEA-1", 1)), format="json").json()
     tea.price, tea.name = Decimal("99.00"), "Renamed"
