@@ -50,7 +50,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
-ROOT = Path(__file__).resolve().parent.parent
+import benchprocs
+from benchprocs import ROOT, BenchError
+
 BIN = Path(sys.executable).parent
 MODULES_PACKAGE = "bench.eventbench"
 SINK_QUEUE = "sink"
@@ -60,19 +62,15 @@ TARGET_RATIO = 0.5
 TARGET_P50_MS = 50.0
 
 
-class BenchError(RuntimeError):
-    pass
-
-
 # --- processes -------------------------------------------------------------------------------
-class Proc:
-    """A subprocess in its own process group, its output in a log file."""
+class Proc(benchprocs.Proc):
+    """A benchmark process, optionally run under py-spy (``--py-spy``)."""
+
+    tail_lines = 20
 
     def __init__(
         self, name: str, argv: list[str], env: dict[str, str], logdir: Path, pyspy: str = ""
     ) -> None:
-        self.name = name
-        self.log = logdir / f"{name}.log"
         self.profiled = bool(pyspy)
         if pyspy:  # py-spy runs the process; stop() sends it SIGINT so that it writes its file
             profile = logdir / f"{name}.pyspy.txt"
@@ -87,32 +85,7 @@ class Proc:
                 "--",
                 *argv,
             ]
-        with self.log.open("ab") as out:
-            self.popen = subprocess.Popen(
-                argv,
-                cwd=ROOT,
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-
-    def alive(self) -> bool:
-        return self.popen.poll() is None
-
-    def tail(self, lines: int = 20) -> str:
-        text = self.log.read_text(errors="replace").splitlines()
-        return "\n".join(text[-lines:])
-
-    def wait_for_output(self, needle: str, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        while needle not in self.log.read_text(errors="replace"):
-            if not self.alive():
-                raise BenchError(f"{self.name} exited early:\n{self.tail()}")
-            if time.monotonic() > deadline:
-                raise BenchError(f"{self.name}: no {needle!r} after {timeout}s:\n{self.tail()}")
-            time.sleep(0.05)
+        super().__init__(name, argv, env, logdir)
 
     def stop(self, grace: float = 30.0) -> None:
         """SIGTERM to the process (a warm shutdown for Celery), SIGKILL to its group after."""
@@ -127,10 +100,7 @@ class Proc:
             self.popen.send_signal(signal.SIGTERM)
             with contextlib.suppress(subprocess.TimeoutExpired):
                 self.popen.wait(grace)
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(self.popen.pid, signal.SIGKILL)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.popen.wait(5)
+        self.kill_group()
 
 
 class Stack:
@@ -583,7 +553,8 @@ def report(r: dict[str, Any]) -> None:
     lat = r["latency"]
     reuse = r["celery_db_reuse_max"]
     print(f"events on PostgreSQL + Redis; one worker: {r['worker']}")
-    print(f"  CELERY_DB_REUSE_MAX: {reuse or 'unset (a new database connection per task)'}")
+    default = "the project's settings (1000 unless the environment sets it)"
+    print(f"  CELERY_DB_REUSE_MAX: {reuse or default}")
     print(f"  {'':<30} {'per second':>10} {'CPU ms/item':>11}  target / ratio")
     rows = [
         (

@@ -66,7 +66,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
-ROOT = Path(__file__).resolve().parent.parent
+import benchprocs
+from benchprocs import ROOT, BenchError
+
 BIN = Path(sys.executable).parent
 ENTRYPOINT = str(ROOT / "deploy" / "docker-entrypoint.sh")
 LOCUSTFILE = str(ROOT / "bench" / "shopload" / "locustfile.py")
@@ -81,42 +83,9 @@ TARGET_ORDER_RATE = 50.0
 ENDPOINTS = ["bare view", "product page", "product list", "order view", "place order"]
 
 
-class BenchError(RuntimeError):
-    pass
-
-
 # --- processes -------------------------------------------------------------------------------
-class Proc:
-    """A subprocess in its own process group, its output in a log file."""
-
-    def __init__(self, name: str, argv: list[str], env: dict[str, str], logdir: Path) -> None:
-        self.name = name
-        self.log = logdir / f"{name}.log"
-        with self.log.open("ab") as out:
-            self.popen = subprocess.Popen(
-                argv,
-                cwd=ROOT,
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-
-    def alive(self) -> bool:
-        return self.popen.poll() is None
-
-    def tail(self, lines: int = 25) -> str:
-        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
-
-    def wait_for_output(self, needle: str, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        while needle not in self.log.read_text(errors="replace"):
-            if not self.alive():
-                raise BenchError(f"{self.name} exited early:\n{self.tail()}")
-            if time.monotonic() > deadline:
-                raise BenchError(f"{self.name}: no {needle!r} after {timeout}s:\n{self.tail()}")
-            time.sleep(0.1)
+class Proc(benchprocs.Proc):
+    """A role or command of the shop: one-shot commands finish, services stop by group."""
 
     def finish(self, timeout: float) -> str:
         """Wait for a one-shot command; its output, or BenchError with it."""
@@ -137,10 +106,7 @@ class Proc:
             os.killpg(self.popen.pid, signal.SIGTERM)
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.popen.wait(grace)
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(self.popen.pid, signal.SIGKILL)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.popen.wait(5)
+        self.kill_group()
 
 
 class Stack:

@@ -488,12 +488,7 @@ class ShopStack(Stack):
         lines.append(f"broker queues: {self._safely(self._queues)}")
         lines.append(f"emails written: {self._safely(lambda: len(self.emails()))}")
         lines.append(f"resends logged by the relays: {self._safely(self.resends)}")
-        for name, process in self.processes.items():
-            code = process.proc.poll()
-            status = "running" if code is None else f"exited {code}"
-            lines.append(f"--- {name} ({status}), last {tail} lines ---")
-            lines.extend(line.rstrip("\n") for line in process.lines[-tail:])
-        return "\n".join(lines)
+        return "\n".join([*lines, *self.process_tails(tail)])
 
     def _failures(self) -> list[tuple[Any, ...]]:
         """(handler, state, deliveries, max attempts, error) of the deliveries that failed."""

@@ -349,12 +349,17 @@ class Stack:
         lines.append(f"by handler: {self._safely(self._by_handler)}")
         lines.append(f"broker {self.broker.kind} queues: {self.broker.describe()}")
         lines.append(f"resends logged by the relays: {self.resends()}")
+        return "\n".join([*lines, *self.process_tails(tail)])
+
+    def process_tails(self, tail: int = 40) -> list[str]:
+        """Each process's state and last ``tail`` lines of output, for a failure report."""
+        lines = []
         for name, process in self.processes.items():
             code = process.proc.poll()
             status = "running" if code is None else f"exited {code}"
             lines.append(f"--- {name} ({status}), last {tail} lines ---")
             lines.extend(line.rstrip("\n") for line in process.lines[-tail:])
-        return "\n".join(lines)
+        return lines
 
     def _by_handler(self) -> list[tuple[Any, ...]]:
         return self.database.rows(
