@@ -1,7 +1,8 @@
 """What the events machinery moves per second, and how late a handler sees an event.
 
     .venv/bin/python bench/events.py [--relay-events 10000] [--messages 5000]
-                                     [--rate 100] [--duration 20] [--db-reuse-max N] [--json]
+                                     [--rate 100] [--duration 20] [--db-reuse-max N]
+                                     [--deliver-acks-late] [--json]
 
 Runs on PostgreSQL and Redis: a fresh database (created and dropped here) and one Redis database
 (``--redis-db``, flushed at start and end), against the benchmark-only modules of
@@ -14,8 +15,11 @@ publisher is a real subprocess started and stopped here. Phases, in this order:
              batch's claim (its ``dispatched_at``) until none is pending.
   celery     the raw Celery baseline: M ``noop.delay(M)`` on a queue of its own, then one
              worker drains them; the no-op only INCRs a Redis counter (the first and last also
-             store their time). Throughput = (M - 1) / (last - first completion). Measured
-             before and after the event phases; the baseline is the mean of the two.
+             store their time). Throughput = (M - 1) / (last - first completion). Two no-ops,
+             each on its own queue: one acknowledged after it ran (``acks_late``, as the
+             project's settings make every task), one as it starts (Celery's own default).
+             Each is measured before and after the event phases and rated by the mean of the
+             two; the baseline for the ratios is the faster of the two no-ops.
   drain      the same worker configuration started on the sink's queue, which holds the N
              messages the relay phase sent: handled per second, first to last ``handled_at``.
   e2e        relay and that worker running; a publisher commits M events in transactions of
@@ -24,8 +28,10 @@ publisher is a real subprocess started and stopped here. Phases, in this order:
              transaction; latency = the sink row's ``handled_at`` - the event's ``occurred_at``.
 
 The one worker configuration for every phase is the deployed one (``deploy/docker-entrypoint.sh``
-and ``manage.py serve``): the prefork pool, with ``--concurrency 1``, the project's
-``acks_late`` and prefetch multiplier 1, log level WARNING. ``--db-reuse-max N`` sets Celery's
+and ``manage.py serve``): the prefork pool, with ``--concurrency 1``, prefetch multiplier 1 and
+log level WARNING; a delivery's message is acknowledged as its handler starts (the outbox resends
+a lost one; ``--deliver-acks-late`` sets ``MODKIT_EVENTS_ACKS_LATE`` to acknowledge after the
+handler instead, as before). ``--db-reuse-max N`` sets Celery's
 ``CELERY_DB_REUSE_MAX`` in the workers (see bench/eventbench/celery_app.py). Besides the rates,
 each phase reports the CPU milliseconds its relay and worker processes spent per item (from
 /proc, startup excluded): on a machine shared with other work that figure moves much less than
@@ -285,7 +291,7 @@ def claim_redis_database(number: int) -> IO[str]:
 
 
 def bench_env(
-    database_url: str, broker_url: str, var_dir: Path, db_reuse_max: int
+    database_url: str, broker_url: str, var_dir: Path, db_reuse_max: int, acks_late: bool
 ) -> dict[str, str]:
     env = {
         k: v
@@ -294,6 +300,8 @@ def bench_env(
     }
     if db_reuse_max:
         env["EVENTBENCH_DB_REUSE_MAX"] = str(db_reuse_max)
+    if acks_late:
+        env["MODKIT_EVENTS_ACKS_LATE"] = "1"
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings.test",
         MODKIT_MODULES_PACKAGE=MODULES_PACKAGE,
@@ -333,16 +341,19 @@ def phase_relay(stack: Stack, n: int, batch: int) -> dict[str, float]:
     }
 
 
-def phase_celery(stack: Stack, m: int) -> dict[str, float]:
+def phase_celery(stack: Stack, m: int, *, early: bool) -> dict[str, float]:
     from bench.eventbench.sink import tasks
 
+    task, queue = (
+        (tasks.noop_early, tasks.NOOP_EARLY_QUEUE) if early else (tasks.noop, tasks.NOOP_QUEUE)
+    )
     r = tasks.client()
     r.delete(tasks.COUNT_KEY, tasks.FIRST_KEY, tasks.LAST_KEY)
     began = time.perf_counter()
     for _ in range(m):
-        tasks.noop.apply_async((m,), queue=tasks.NOOP_QUEUE)  # delay(), on its own queue
+        task.apply_async((m,), queue=queue)  # delay(), on its own queue
     enqueue = time.perf_counter() - began
-    worker = stack.worker(tasks.NOOP_QUEUE)
+    worker = stack.worker(queue)
     cpu = track(
         "the no-op tasks", lambda: int(r.get(tasks.COUNT_KEY) or 0), m, (worker,), patience(m)
     )
@@ -355,6 +366,14 @@ def phase_celery(stack: Stack, m: int) -> dict[str, float]:
         "per_second": (m - 1) / (last - first),
         "cpu_ms_per_task": cpu,
         "delay_per_second": m / enqueue,
+    }
+
+
+def phase_celery_both(stack: Stack, m: int) -> dict[str, dict[str, float]]:
+    """The no-op acknowledged after it ran (the project's ``acks_late``), then as it starts."""
+    return {
+        "acks_late": phase_celery(stack, m, early=False),
+        "early_ack": phase_celery(stack, m, early=True),
     }
 
 
@@ -465,7 +484,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     logdir.mkdir()
     try:
         with fresh_database(args.postgres_url.rstrip("/")) as database_url:
-            env = bench_env(database_url, broker_url, tmp / "var", args.db_reuse_max)
+            env = bench_env(
+                database_url, broker_url, tmp / "var", args.db_reuse_max, args.deliver_acks_late
+            )
             os.environ.update(env)
             sys.path.insert(0, str(ROOT))
             import django
@@ -509,8 +530,8 @@ def phases(stack: Stack, args: argparse.Namespace) -> dict[str, Any]:
 
     note(f"relay: publishing {args.relay_events} events, then one relay process")
     relay_fig = phase_relay(stack, args.relay_events, args.publish_batch)
-    note(f"raw celery: {args.messages} no-op tasks, one worker")
-    celery_before = phase_celery(stack, args.messages)
+    note(f"raw celery: {args.messages} no-op tasks, one worker, each way of acknowledging")
+    celery_before = phase_celery_both(stack, args.messages)
     note(f"drain: the worker on the sink queue ({args.relay_events} queued messages)")
     worker, drain_fig = phase_drain(stack, args.relay_events)
     note(f"e2e: relay + worker, {args.messages} events published in transactions of 100")
@@ -521,18 +542,23 @@ def phases(stack: Stack, args: argparse.Namespace) -> dict[str, Any]:
     relay.stop()
     worker.stop()
     note("raw celery again")
-    celery_after = phase_celery(stack, args.messages)
+    celery_after = phase_celery_both(stack, args.messages)
 
-    baseline = statistics.mean([celery_before["per_second"], celery_after["per_second"]])
+    raw: dict[str, Any] = {}
+    for way in ("acks_late", "early_ack"):
+        before, after = celery_before[way], celery_after[way]
+        rate = statistics.mean([before["per_second"], after["per_second"]])
+        raw[way] = {"before": before, "after": after, "per_second": rate}
+    # The ratios are taken against the faster of the two no-ops.
+    raw["baseline"] = max(("acks_late", "early_ack"), key=lambda way: raw[way]["per_second"])
+    raw["per_second"] = baseline = raw[raw["baseline"]]["per_second"]
+    acks = "acks_late" if args.deliver_acks_late else "acknowledged as the handler starts"
     return {
-        "worker": f"celery worker --pool={args.pool} --concurrency=1 (prefetch 1, acks_late)",
+        "worker": f"celery worker --pool={args.pool} --concurrency=1 (prefetch 1; {acks})",
+        "deliver_acks_late": args.deliver_acks_late,
         "celery_db_reuse_max": args.db_reuse_max or None,
         "relay": relay_fig,
-        "celery_raw": {
-            "before": celery_before,
-            "after": celery_after,
-            "per_second": baseline,
-        },
+        "celery_raw": raw,
         "drain": {**drain_fig, "ratio_to_raw": drain_fig["per_second"] / baseline},
         "e2e": {**e2e_fig, "ratio_to_raw": e2e_fig["per_second"] / baseline},
         "latency": {**latency_fig, "rate": args.rate, "duration": args.duration},
@@ -563,11 +589,18 @@ def report(r: dict[str, Any]) -> None:
             r["relay"]["cpu_ms_per_delivery"],
             f">= 2,000/s: {met(t['relay_per_second>=2000'])}",
         ),
-        (
-            "raw celery no-op (tasks)",
-            c["per_second"],
-            statistics.mean([c["before"]["cpu_ms_per_task"], c["after"]["cpu_ms_per_task"]]),
-            f"before {c['before']['per_second']:,.0f}/s, after {c['after']['per_second']:,.0f}/s",
+        *(
+            (
+                f"raw celery no-op, {way.replace('_', ' ')}",
+                c[way]["per_second"],
+                statistics.mean(
+                    [c[way]["before"]["cpu_ms_per_task"], c[way]["after"]["cpu_ms_per_task"]]
+                ),
+                f"before {c[way]['before']['per_second']:,.0f}/s, after "
+                f"{c[way]['after']['per_second']:,.0f}/s"
+                + ("; the baseline" if way == c["baseline"] else ""),
+            )
+            for way in ("acks_late", "early_ack")
         ),
         (
             "worker drain (events)",
@@ -592,7 +625,7 @@ def report(r: dict[str, Any]) -> None:
     i = r["integrity"]
     print(
         f"  publisher: {r['relay']['publish_per_second']:,.0f} events/s in transactions of 500; "
-        f"delay(): {c['before']['delay_per_second']:,.0f}/s"
+        f"delay(): {c['acks_late']['before']['delay_per_second']:,.0f}/s"
     )
     print(
         f"  integrity: {i['events']} events, {i['deliveries_done']} deliveries done, "
@@ -622,6 +655,12 @@ def main() -> None:
         metavar="N",
         help="set CELERY_DB_REUSE_MAX=N in the workers (0: the project's settings, where Celery "
         "opens a new database connection for every task)",
+    )
+    parser.add_argument(
+        "--deliver-acks-late",
+        action="store_true",
+        help="MODKIT_EVENTS_ACKS_LATE=1 in the workers: a delivery's message is acknowledged "
+        "after its handler ran, not as it starts",
     )
     parser.add_argument("--postgres-url", default="postgres://postgres@127.0.0.1:5432")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379")

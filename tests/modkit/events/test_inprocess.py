@@ -1,5 +1,9 @@
 """publish → outbox → drain → handlers, in-process (the deterministic test path)."""
 
+import os
+import subprocess
+import sys
+
 import pytest
 from django.db import transaction
 
@@ -173,3 +177,17 @@ def test_relay_does_not_wait_for_nor_resend_a_delivery_being_handled(postgres):
     held.refresh_from_db()
     assert held.state == Delivery.State.DONE
     assert Delivery.objects.filter(state=Delivery.State.PENDING).count() == 3
+
+
+@pytest.mark.parametrize(("configured", "acks_late"), [(False, False), (True, True)])
+def test_a_delivery_is_acknowledged_as_its_handler_starts_unless_configured(configured, acks_late):
+    """The outbox resends a lost delivery, so the broker need not hold its message through the
+    handler (docs/events.md); MODKIT_EVENTS_ACKS_LATE=1 makes it do so anyway."""
+    env = {k: v for k, v in os.environ.items() if k != "MODKIT_EVENTS_ACKS_LATE"}
+    if configured:
+        env["MODKIT_EVENTS_ACKS_LATE"] = "1"
+    code = "import django; django.setup(); import modkit.tasks as t; print(t.deliver.acks_late)"
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == str(acks_late)
