@@ -139,7 +139,8 @@ def test_messages_lost_with_the_broker_are_resent(stack):
 SLOW_DISPATCH_MARKING = """
 CREATE FUNCTION stack_slow_dispatch() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN PERFORM pg_sleep(0.02); RETURN NEW; END $$;
-CREATE TRIGGER stack_slow_dispatch BEFORE UPDATE ON modkit_delivery FOR EACH ROW
+CREATE CONSTRAINT TRIGGER stack_slow_dispatch AFTER UPDATE ON modkit_delivery
+DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
 WHEN (OLD.state = 'pending' AND NEW.state = 'dispatched') EXECUTE FUNCTION stack_slow_dispatch();
 """
 
@@ -152,8 +153,9 @@ def sent_but_not_marked(stack: Stack) -> int:
 
 def test_a_relay_killed_mid_batch_leaves_its_batch_to_the_next_relay(stack):
     stack.publish(EVENTS, "--per-transaction", "50")
-    # Marking a batch of 50 dispatched takes a second: the relay is killed after it sent a
-    # batch's messages and before it committed, which the counts below then prove.
+    # Committing a batch of 50 marked dispatched takes a second (the trigger is deferred to the
+    # commit, which the relay makes once it sent the batch's messages): the relay is killed after
+    # it sent a batch and before its commit, which the counts below then prove.
     stack.database.execute(SLOW_DISPATCH_MARKING)
     stack.start_relay("relay-1", "--batch-size", "50")
     stack.wait_until(
