@@ -205,3 +205,23 @@ def test_bad_input_exits_non_zero_with_the_message_on_stderr(tmp_path):
     status = manage("events", "status")
     assert status.returncode == 0, status.stderr
     assert status.stdout.splitlines()[1].split()[0] == "default"
+
+
+@pytest.mark.parametrize(
+    ("arguments", "named"),
+    [
+        (["--batch-size", "0"], "--batch-size"),
+        (["--poll-interval", "0"], "--poll-interval"),
+        (["--resend-after", "-1"], "--resend-after"),
+    ],
+)
+def test_relay_refuses_numbers_that_would_spin_or_never_wait(arguments, named):
+    """A batch of 0 would make a pass loop for ever; the parser says which option is wrong."""
+    with pytest.raises(CommandError, match=named):
+        call_command("relay", "--once", *arguments)
+
+
+def test_relay_refuses_a_batch_size_of_zero_from_the_settings(settings):
+    settings.MODKIT_EVENTS_BATCH_SIZE = 0
+    with pytest.raises(CommandError, match="MODKIT_EVENTS_BATCH_SIZE"):
+        call_command("relay", "--once")

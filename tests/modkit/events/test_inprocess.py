@@ -179,6 +179,70 @@ def test_relay_does_not_wait_for_nor_resend_a_delivery_being_handled(postgres):
     assert Delivery.objects.filter(state=Delivery.State.PENDING).count() == 3
 
 
+def test_the_relay_claims_due_deliveries_in_id_order_up_to_a_batch():
+    """The claim (one statement on PostgreSQL, the ORM elsewhere) marks what it returns
+    dispatched at the pass's time, and returns what the message needs of each event."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from modkit.events.relay import Relay
+
+    for n in range(3):
+        publish(ThingHappened(n=n))  # four subscribers: 12 deliveries
+    relay = Relay(aliases=["default"], batch_size=5)
+    now = timezone.now()
+    with transaction.atomic():
+        batch = relay._claim("default", now)
+    ids = [due.pk for due in batch]
+    everyone = sorted(Delivery.objects.values_list("pk", flat=True))
+    assert ids == everyone[:5]
+    claimed = Delivery.objects.filter(pk__in=ids)
+    assert {(d.state, d.dispatched_at) for d in claimed} == {(Delivery.State.DISPATCHED, now)}
+    first = Delivery.objects.select_related("event").get(pk=ids[0])
+    assert tuple(batch[0]) == (
+        first.pk,
+        first.handler,
+        first.queue,
+        first.event.name,
+        first.event.payload,
+        first.event.correlation_id,
+        first.event.event_id,
+    )
+    Delivery.objects.filter(pk=everyone[5]).update(next_attempt_at=now + timedelta(hours=1))
+    with transaction.atomic():
+        rest = relay._claim("default", now)
+    assert [due.pk for due in rest] == everyone[6:11]  # not the one due in an hour
+    with transaction.atomic():
+        assert len(relay._claim("default", now)) == 1  # the last one due; then nothing
+        assert relay._claim("default", now) == []
+    assert Delivery.objects.filter(state=Delivery.State.PENDING).count() == 1
+
+
+def test_the_relay_checks_for_stale_deliveries_once_per_poll_interval():
+    """A busy relay wakes at every publishing commit; its stale check runs on the first pass
+    and then at most once per poll interval."""
+    import time
+
+    from modkit.events.relay import Relay
+
+    relay = Relay(aliases=["default"], poll_interval=0.5, resend_after=60)
+    checks: list[str] = []
+    relay.requeue_stale = checks.append  # counts the checks; dispatching stays real
+    for _ in range(5):
+        relay.run_once()
+    assert checks == ["default"]
+    time.sleep(0.6)
+    relay.run_once()
+    relay.run_once()
+    assert checks == ["default", "default"]
+    short = Relay(aliases=["default"], poll_interval=30, resend_after=0)
+    short.requeue_stale = checks.append
+    short.run_once()
+    short.run_once()
+    assert checks == ["default"] * 4  # never rarer than resend_after
+
+
 @pytest.mark.parametrize(("configured", "acks_late"), [(False, False), (True, True)])
 def test_a_delivery_is_acknowledged_as_its_handler_starts_unless_configured(configured, acks_late):
     """The outbox resends a lost delivery, so the broker need not hold its message through the

@@ -16,6 +16,7 @@ that what it resends is exactly what was lost, or still in a worker's hands.
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 
@@ -75,13 +76,26 @@ def assert_each_handler_applied_once(stack: Stack, events: int) -> None:
 
 
 def drain_queues_then_resend_the_lost(stack: Stack) -> None:
-    """Once nothing is pending or waiting on the broker, every delivery not done was lost (or is
-    in a worker's hands right now): a relay with a short resend delay sends those again."""
+    """Once nothing is pending or waiting on the broker and the workers have finished what they
+    held, every delivery not done was lost: a relay with a short resend delay sends those again
+    (and only those, so that ``stack.resends()`` counts what was lost)."""
     stack.wait_until(
         "the relay to dispatch everything and the workers to take every message",
         lambda: "pending" not in stack.states() and stack.broker.queued() == 0,
         timeout=DRAIN_TIMEOUT,
     )
+    # A worker may still hold a message it took and has not started (a prefetch of one per
+    # pool process): settled when nothing more gets done for a few seconds.
+    last = {"done": -1, "at": time.monotonic()}
+
+    def settled() -> bool:
+        done = stack.done()
+        if done != last["done"]:
+            last.update(done=done, at=time.monotonic())
+            return False
+        return time.monotonic() - last["at"] >= 2
+
+    stack.wait_until("the workers to finish what they hold", settled, timeout=DRAIN_TIMEOUT)
     stack.start_relay("relay-resending", "--resend-after", "2")
 
 
@@ -136,12 +150,15 @@ def test_messages_lost_with_the_broker_are_resent(stack):
     assert_each_handler_applied_once(stack, EVENTS)
 
 
-SLOW_DISPATCH_MARKING = """
-CREATE FUNCTION stack_slow_dispatch() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN PERFORM pg_sleep(0.02); RETURN NEW; END $$;
-CREATE CONSTRAINT TRIGGER stack_slow_dispatch AFTER UPDATE ON modkit_delivery
+# The relay's commit of a batch waits on an advisory lock the test holds: the relay has sent the
+# batch's messages and marked its rows dispatched in its open transaction, and stays there.
+HELD_COMMIT_LOCK = 4242
+HOLD_DISPATCH_COMMIT = f"""
+CREATE FUNCTION stack_hold_dispatch() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN PERFORM pg_advisory_xact_lock_shared({HELD_COMMIT_LOCK}); RETURN NEW; END $$;
+CREATE CONSTRAINT TRIGGER stack_hold_dispatch AFTER UPDATE ON modkit_delivery
 DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
-WHEN (OLD.state = 'pending' AND NEW.state = 'dispatched') EXECUTE FUNCTION stack_slow_dispatch();
+WHEN (OLD.state = 'pending' AND NEW.state = 'dispatched') EXECUTE FUNCTION stack_hold_dispatch();
 """
 
 
@@ -153,21 +170,36 @@ def sent_but_not_marked(stack: Stack) -> int:
 
 def test_a_relay_killed_mid_batch_leaves_its_batch_to_the_next_relay(stack):
     stack.publish(EVENTS, "--per-transaction", "50")
-    # Committing a batch of 50 marked dispatched takes a second (the trigger is deferred to the
-    # commit, which the relay makes once it sent the batch's messages): the relay is killed after
-    # it sent a batch and before its commit, which the counts below then prove.
-    stack.database.execute(SLOW_DISPATCH_MARKING)
-    stack.start_relay("relay-1", "--batch-size", "50")
+    stack.database.execute(HOLD_DISPATCH_COMMIT)
+    holder = Database(stack.database.name)  # its own session: the lock outlives the statements
+    try:
+        holder.execute("SELECT pg_advisory_lock(%s)", (HELD_COMMIT_LOCK,))
+        stack.start_relay("relay-1", "--batch-size", "50")
+        stack.wait_until(
+            "a batch sent, its commit held",
+            lambda: stack.broker.queued() >= 50,
+            timeout=120,
+        )
+        stack.kill("relay-1")
+        # A killed client's backend would finish a commit it is in; this one waits on the lock,
+        # so terminating it aborts the transaction, as a crash of the relay's machine would.
+        terminated = stack.database.value(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND wait_event_type = 'Lock' "
+            "AND wait_event = 'advisory'"
+        )
+        assert terminated == 1, "the relay was not waiting on its commit"
+    finally:
+        holder.close()  # releases the lock
+    stack.database.execute("DROP TRIGGER stack_hold_dispatch ON modkit_delivery")
     stack.wait_until(
-        "a batch sent and not yet marked, after at least one committed batch",
-        lambda: stack.states().get("dispatched", 0) >= 50 and sent_but_not_marked(stack) > 0,
-        timeout=120,
+        "the killed relay's transaction to roll back",
+        lambda: "dispatched" not in stack.states(),
+        timeout=30,
     )
-    stack.kill("relay-1")
     orphans = sent_but_not_marked(stack)
-    assert orphans > 0, "the relay was not killed mid-batch"
-    assert stack.states().get("pending", 0) > 0
-    stack.database.execute("DROP TRIGGER stack_slow_dispatch ON modkit_delivery")
+    assert orphans == 50, f"a whole batch was sent and rolled back, not {orphans} messages"
+    assert stack.states() == {"pending": DELIVERIES}
     stack.start_relay("relay-2")
     stack.start_worker()
     stack.wait_all_done(DELIVERIES, timeout=DRAIN_TIMEOUT)

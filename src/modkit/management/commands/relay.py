@@ -5,21 +5,40 @@ from __future__ import annotations
 import signal
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from modkit.events.relay import Relay
+
+
+def _number(kind: type, least: float, what: str) -> Any:
+    def parse(value: str) -> Any:
+        number = kind(value)
+        if number < least:
+            raise ValueError(value)
+        return number
+
+    parse.__name__ = what  # argparse names the type in its error: "invalid positive value"
+    return parse
 
 
 class Command(BaseCommand):
     help = "Move events from the outboxes of this process's modules to their subscribers' queues."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--batch-size", type=int, help="deliveries claimed per transaction")
         parser.add_argument(
-            "--poll-interval", type=float, help="seconds between polls when nothing wakes it"
+            "--batch-size",
+            type=_number(int, 1, "positive"),
+            help="deliveries claimed per transaction",
         )
         parser.add_argument(
-            "--resend-after", type=float, help="seconds before an unacknowledged delivery is resent"
+            "--poll-interval",
+            type=_number(float, 0.01, "poll interval (>= 0.01)"),
+            help="seconds between polls when nothing wakes it",
+        )
+        parser.add_argument(
+            "--resend-after",
+            type=_number(float, 0, "non-negative"),
+            help="seconds before an unacknowledged delivery is resent",
         )
         parser.add_argument("--once", action="store_true", help="one pass, then exit")
 
@@ -29,6 +48,12 @@ class Command(BaseCommand):
             poll_interval=options["poll_interval"],
             resend_after=options["resend_after"],
         )
+        if relay.batch_size < 1 or relay.poll_interval <= 0 or relay.resend_after < 0:
+            raise CommandError(
+                "MODKIT_EVENTS_BATCH_SIZE must be at least 1, MODKIT_EVENTS_POLL_INTERVAL "
+                "above 0 and MODKIT_EVENTS_RESEND_AFTER at least 0 (got "
+                f"{relay.batch_size}, {relay.poll_interval}, {relay.resend_after})"
+            )
         if options["once"]:
             sent = relay.run_once()
             self.stdout.write(f"relay: dispatched {sent} deliveries")
