@@ -6,19 +6,22 @@
                                                (depends_on) and events, publisher to subscriber
     manage.py modules check                    every boundary check; exit 1 on a violation
     manage.py modules importlinter [--write]   print (or write) the generated importlinter.ini
+    manage.py modules schema <module>          the module's interface and events as OpenAPI 3.1
+                                               (JSON Schema inside; see modkit.schema)
 
 Progress and summaries go to stdout, violations and errors to stderr.
 """
 
 from __future__ import annotations
 
+import json
 import textwrap
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.checks import run_checks
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.module_loading import import_string
 
 from modkit import boundaries
@@ -120,12 +123,15 @@ def render_dot(names: Sequence[str], edges: Sequence[Edge]) -> str:
 
 
 class Command(BaseCommand):
-    help = "The modules: a table (default), `graph`, `check` (all boundary checks), `importlinter`."
+    help = (
+        "The modules: a table (default), `graph`, `check` (all boundary checks), "
+        "`importlinter`, `schema <module>`."
+    )
     # `modules check` runs the system checks itself and reports them with the linter's results.
     requires_system_checks: Sequence[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
-        actions = parser.add_subparsers(dest="action", metavar="{graph,check,importlinter}")
+        actions = parser.add_subparsers(dest="action", metavar="{graph,check,importlinter,schema}")
         graph = actions.add_parser("graph", help="the module graph: calls and events")
         graph.add_argument("--format", choices=("mermaid", "dot"), default="mermaid")
         actions.add_parser(
@@ -136,6 +142,10 @@ class Command(BaseCommand):
             "importlinter", help="print the importlinter.ini the modules' depends_on imply"
         )
         ini.add_argument("--write", action="store_true", help="rewrite importlinter.ini")
+        schema = actions.add_parser(
+            "schema", help="a module's interface and events as OpenAPI 3.1 (JSON Schema inside)"
+        )
+        schema.add_argument("module", help="the module's name, as in the table")
 
     def handle(self, *args: Any, action: str | None = None, **options: Any) -> None:
         if action == "graph":
@@ -144,6 +154,8 @@ class Command(BaseCommand):
             self.check_boundaries()
         elif action == "importlinter":
             self.importlinter(write=options["write"])
+        elif action == "schema":
+            self.schema(options["module"])
         else:
             self.table()
 
@@ -204,6 +216,20 @@ class Command(BaseCommand):
             self.stderr.write(f"{spec.name}: cannot import its interface: {exc}")
             return "?"
         return ", ".join(interface.__operations__) or "-"
+
+    # --- schema --------------------------------------------------------------------------------
+    def schema(self, name: str) -> None:
+        from modkit.schema import module_schema
+
+        spec = registry.specs.get(name)
+        if spec is None:
+            known = ", ".join(sorted(registry.specs)) or "none"
+            raise CommandError(f"no module {name!r} (the modules: {known})")
+        try:
+            document = module_schema(spec)
+        except (EventsNotImportable, ImportError, TypeError) as exc:
+            raise CommandError(f"{name}: its schema cannot be built: {exc}") from exc
+        self.stdout.write(json.dumps(document, indent=2, sort_keys=False))
 
     # --- graph ---------------------------------------------------------------------------------
     def graph(self, fmt: str) -> None:
