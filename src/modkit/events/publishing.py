@@ -52,7 +52,7 @@ def publish(event: Event) -> Event:
     )
     now = timezone.now()
     subs = subscribers_of(stamped.event_name)
-    record = _record_in_one_statement if subs and connection.vendor == "postgresql" else _record
+    record = _record_in_one_statement if connection.vendor == "postgresql" else _record
     record(alias, stamped, subs, now)
     for listener in list(_listeners):
         listener(stamped)
@@ -87,7 +87,8 @@ def _record_in_one_statement(
     alias: str, event: Event, subs: list[Subscription], now: datetime
 ) -> None:
     """PostgreSQL: the outbox row, its deliveries and the relay's wake-up (``NOTIFY``, sent when
-    the transaction commits) in one statement, so one round trip per publish."""
+    the transaction commits) in one statement, so one round trip per publish. An event nobody
+    subscribes to is the outbox row alone: nothing to deliver, no relay to wake."""
     from ..models import Delivery, OutboxEvent
 
     connection = connections[alias]
@@ -96,7 +97,9 @@ def _record_in_one_statement(
         OutboxEvent._meta.get_field(name).get_db_prep_save(outbox_values[name], connection)
         for name in _OUTBOX_FIELDS
     ]
-    params.append(Delivery._meta.get_field("next_attempt_at").get_db_prep_save(now, connection))
+    if subs:
+        field = Delivery._meta.get_field("next_attempt_at")
+        params.append(field.get_db_prep_save(now, connection))
     for s in subs:
         params += [s.handler, s.queue]
     with connection.cursor() as cursor:
@@ -132,13 +135,18 @@ def _publish_sql(connection: Any, subscribers: int) -> str:
         )  # fmt: skip
         placeholders = ", ".join(["%s"] * len(_OUTBOX_FIELDS))
         subscriber_rows = ", ".join(["(%s, %s)"] * subscribers)
-        sql = (
-            f"WITH event AS (INSERT INTO {q(OutboxEvent._meta.db_table)} ({outbox}) "
-            f"VALUES ({placeholders}) RETURNING id), "
-            f"wake AS (SELECT pg_notify('{NOTIFY_CHANNEL}', '')) "
-            f"INSERT INTO {q(Delivery._meta.db_table)} ({delivery}) "
-            f"SELECT event.id, s.handler, s.queue, '{Delivery.State.PENDING.value}', 0, %s, '', '' "
-            f"FROM event, wake, (VALUES {subscriber_rows}) AS s (handler, queue)"
+        insert_event = (
+            f"INSERT INTO {q(OutboxEvent._meta.db_table)} ({outbox}) VALUES ({placeholders})"
         )
+        if subscribers:
+            sql = (
+                f"WITH event AS ({insert_event} RETURNING id), "
+                f"wake AS (SELECT pg_notify('{NOTIFY_CHANNEL}', '')) "
+                f"INSERT INTO {q(Delivery._meta.db_table)} ({delivery}) "
+                f"SELECT event.id, s.handler, s.queue, '{Delivery.State.PENDING.value}', 0, %s, "
+                f"'', '' FROM event, wake, (VALUES {subscriber_rows}) AS s (handler, queue)"
+            )
+        else:
+            sql = insert_event
         _PUBLISH_SQL[key] = sql
     return sql
