@@ -11,6 +11,10 @@ of it may rely on, read from the code that enforces it:
 - the events it consumes, its queue, its dependencies and its declared domain errors, under
   ``x-modkit``.
 
+Not in it: how RPC calls are signed (the HTTP transport is not built yet), and how events travel
+(as Celery messages on the subscriber's queue, not as HTTP requests: a webhook here describes the
+event's JSON, which is what a reimplementation publishes or handles).
+
 The JSON Schemas come from msgspec (``msgspec.json.schema_components``), from the same types the
 wire codec encodes with, so a schema cannot drift from what crosses the wire.
 """
@@ -31,6 +35,9 @@ from .modules import ModuleSpec
 OPENAPI_VERSION = "3.1.0"
 REF = "#/components/schemas/{name}"
 ERROR_SCHEMA = "modkit.DomainErrorEnvelope"
+# Every event carries these: msgspec marks them optional (they have defaults), but the encoder
+# always writes them, and the consumer's exactly-once rests on ``event_id``.
+EVENT_BASE_FIELDS = ("event_id", "occurred_at", "correlation_id", "causation_id", "version")
 
 
 def rpc_path(module: str, operation: str) -> str:
@@ -57,6 +64,9 @@ def module_schema(spec: ModuleSpec) -> dict[str, Any]:
         types += [op.codec.args_type, op.codec.result_type]
     types += events
     refs, components = msgspec.json.schema_components(types, ref_template=REF)
+    for ref in refs[2 * len(operations) :]:
+        event_schema = components[ref["$ref"].rpartition("/")[2]]
+        event_schema["required"] = [*EVENT_BASE_FIELDS, *event_schema.get("required", [])]
     errors = module_errors(spec)
     components[ERROR_SCHEMA] = _error_envelope(errors)
 
@@ -79,8 +89,8 @@ def module_schema(spec: ModuleSpec) -> dict[str, Any]:
                         "content": {"application/json": {"schema": result}},
                     },
                     "default": {
-                        "description": "A domain error (one of x-modkit.errors), re-raised as "
-                        "the same class by the caller.",
+                        "description": "A domain error, re-raised as the same class by the "
+                        "caller (the module's own are listed in x-modkit.errors).",
                         "content": {
                             "application/json": {"schema": {"$ref": REF.format(name=ERROR_SCHEMA)}}
                         },
@@ -135,7 +145,7 @@ def _summary(doc: str) -> str:
 
 
 def _error_envelope(errors: list[type[DomainError]]) -> dict[str, Any]:
-    """The wire codec's error envelope (``modkit.codec._Envelope``), codes enumerated."""
+    """The wire codec's error envelope (``modkit.codec._Envelope``)."""
     return {
         "title": "DomainErrorEnvelope",
         "type": "object",
@@ -143,10 +153,18 @@ def _error_envelope(errors: list[type[DomainError]]) -> dict[str, Any]:
             "error": {
                 "type": "object",
                 "properties": {
-                    "code": {"enum": [e.code for e in errors]},
+                    "code": {
+                        "type": "string",
+                        "description": "The error's code: the module's own ("
+                        + ", ".join(e.code for e in errors)
+                        + "), or one declared by the package the error names",
+                    },
                     "message": {"type": "string"},
                     "details": {"type": "object"},
-                    "package": {"type": "string"},
+                    "package": {
+                        "type": "string",
+                        "description": "The Python package that declares the error",
+                    },
                 },
                 "required": ["code", "message"],
             }

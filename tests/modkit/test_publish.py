@@ -3,7 +3,8 @@
 import uuid
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from modkit.events import publish
 from modkit.events.subscriptions import subscribers_of
@@ -25,3 +26,11 @@ def test_an_event_nobody_subscribes_to_is_its_outbox_row_alone():
     assert row.correlation_id == event.correlation_id != ""
     assert row.created_at is not None
     assert not Delivery.objects.filter(event=row).exists()
+
+
+def test_on_postgresql_it_is_one_insert_and_no_notify(postgres):
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        publish(OrderStatusChanged(order_id=uuid.uuid4(), status="paid"))
+    (statement,) = [q["sql"] for q in queries.captured_queries]
+    assert statement.startswith('INSERT INTO "modkit_outboxevent"')
+    assert "pg_notify" not in statement

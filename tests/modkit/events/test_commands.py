@@ -225,3 +225,21 @@ def test_relay_refuses_a_batch_size_of_zero_from_the_settings(settings):
     settings.MODKIT_EVENTS_BATCH_SIZE = 0
     with pytest.raises(CommandError, match="MODKIT_EVENTS_BATCH_SIZE"):
         call_command("relay", "--once")
+
+
+@pytest.mark.parametrize("module", ["alpha", "beta", "source"])
+def test_modules_schema_of_the_event_test_modules(module):
+    """Modules without an interface, or without events, still get a valid document."""
+    import json
+
+    from openapi_spec_validator import validate
+
+    out = StringIO()
+    call_command("modules", "schema", module, stdout=out)
+    document = json.loads(out.getvalue())
+    validate(document)
+    assert document["paths"] == {}  # no interface
+    published = {"alpha": ["alpha.ThingRecorded"], "beta": [], "source": ["source.ThingHappened"]}
+    assert list(document["webhooks"]) == published[module]
+    consumed = [] if module == "source" else ["source.ThingHappened"]
+    assert document["x-modkit"]["consumes"] == consumed

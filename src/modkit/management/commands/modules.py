@@ -227,7 +227,7 @@ class Command(BaseCommand):
             raise CommandError(f"no module {name!r} (the modules: {known})")
         try:
             document = module_schema(spec)
-        except (EventsNotImportable, ImportError, TypeError) as exc:
+        except (EventsNotImportable, ImportError, NameError, TypeError) as exc:
             raise CommandError(f"{name}: its schema cannot be built: {exc}") from exc
         self.stdout.write(json.dumps(document, indent=2, sort_keys=False))
 
