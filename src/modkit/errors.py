@@ -76,6 +76,13 @@ def domain_error_class(package: str, code: str) -> type[DomainError] | None:
     return _DOMAIN_ERRORS.get((package, code)) or _DOMAIN_ERRORS.get(("modkit", code))
 
 
+def declared_errors(package: str) -> list[type[DomainError]]:
+    """The domain errors declared in ``package`` (``"modkit"``: the kernel's), by code."""
+    return sorted(
+        (cls for (pkg, _), cls in _DOMAIN_ERRORS.items() if pkg == package), key=lambda c: c.code
+    )
+
+
 class SerializationError(TypeError):
     """A value cannot cross the wire codec (names the operation and the field)."""
 

@@ -28,7 +28,7 @@ import msgspec
 from django.utils.module_loading import import_string
 
 from .checks import published_events
-from .errors import _DOMAIN_ERRORS, DomainError
+from .errors import DomainError, declared_errors
 from .events.subscriptions import subscriptions
 from .modules import ModuleSpec
 
@@ -46,9 +46,7 @@ def rpc_path(module: str, operation: str) -> str:
 
 def module_errors(spec: ModuleSpec) -> list[type[DomainError]]:
     """The domain errors declared in the module's package, then the kernel's, by code."""
-    own = [cls for (package, _), cls in _DOMAIN_ERRORS.items() if package == spec.package]
-    kernel = [cls for (package, _), cls in _DOMAIN_ERRORS.items() if package == "modkit"]
-    return sorted(own, key=lambda c: c.code) + sorted(kernel, key=lambda c: c.code)
+    return declared_errors(spec.package) + declared_errors("modkit")
 
 
 def module_schema(spec: ModuleSpec) -> dict[str, Any]:

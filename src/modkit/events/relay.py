@@ -179,8 +179,7 @@ class Relay:
 
         connection = connections[alias]
         if connection.vendor == "postgresql":
-            field = Delivery._meta.get_field("dispatched_at")
-            stamp = field.get_db_prep_value(now, connection)
+            stamp = Delivery._meta.get_field("dispatched_at").get_db_prep_value(now, connection)
             with connection.cursor() as cursor:
                 cursor.execute(_claim_sql(alias), [stamp, self.batch_size, stamp])
                 return [_Due(*row) for row in cursor.fetchall()]
