@@ -2,7 +2,8 @@
 
     .venv/bin/python bench/shop_load.py [--users 30] [--seconds 15] [--mix-seconds 25]
         [--order-rate 50] [--order-seconds 20] [--web-workers 3] [--gunicorn-args "..."]
-        [--max-requests 0] [--celery-concurrency 2] [--profile] [--json]
+        [--max-requests 0] [--celery-concurrency 2] [--order-arrivals poisson|lockstep]
+        [--profile] [--json]
 
 Loopback only, bounded in time (the defaults take two and a half to three minutes). It needs
 PostgreSQL (``--postgres``, default ``postgres://postgres@127.0.0.1:5432``: a fresh database is
@@ -27,8 +28,10 @@ think time unless said otherwise, statistics reset once every user has started):
   mix      Online Boutique's proportions: product page 10, product list 3, order view (the
            customer's own order) 2, place order (1 unit, ``tok_ok``) 1.
   orders   only when the mix placed fewer than ``--order-rate`` orders a second: place order
-           alone at a fixed ``--order-rate`` per second (locust's ``constant_throughput``, one
-           order a second per user).
+           alone at ``--order-rate`` per second, one a second on average per user, the users'
+           orders arriving at random as independent customers' do (``--order-arrivals
+           poisson``, the default), or all of them in the same instant once a second
+           (``lockstep``: a burst of ``--order-rate`` concurrent orders).
 
 For the phases that place orders: the orders placed during the phase that reached ``paid``
 (counted in the database once the saga has drained, at most ``--drain-seconds`` later) divided by
@@ -390,9 +393,15 @@ def locust(
     host: str,
     data: Path,
     order_rate: float = 1.0,
+    order_arrivals: str = "poisson",
 ) -> dict[str, Any]:
     prefix = stack.logdir / phase
-    env = {**stack.env, "SHOP_LOAD_DATA": str(data), "SHOP_LOAD_ORDER_RATE": str(order_rate)}
+    env = {
+        **stack.env,
+        "SHOP_LOAD_DATA": str(data),
+        "SHOP_LOAD_ORDER_RATE": str(order_rate),
+        "SHOP_LOAD_ORDER_ARRIVALS": order_arrivals,
+    }
     busy0, total0 = cpu_busy()
     cpu0 = group_cpu(stack)
     start = datetime.now(UTC)
@@ -558,6 +567,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                     host=host,
                     data=data,
                     order_rate=args.order_rate / users,
+                    order_arrivals=args.order_arrivals,
                 )
                 phases.append(orders)
                 order_phases.append(orders)
@@ -639,6 +649,7 @@ def summarize(args, phases, setup_seconds, drain, elapsed, logdir) -> dict[str, 
             "max_requests": args.max_requests,
             "gunicorn_args": args.gunicorn_args,
             "celery_concurrency": args.celery_concurrency,
+            "order_arrivals": args.order_arrivals,
             "customers": args.customers,
             "log_level": args.log_level,
             "cpus": os.cpu_count(),
@@ -744,6 +755,13 @@ def main() -> int:
         "the image's default 1000 restarts a worker every few seconds at these rates)",
     )
     parser.add_argument("--celery-concurrency", type=int, default=2, help="worker processes (2)")
+    parser.add_argument(
+        "--order-arrivals",
+        choices=("poisson", "lockstep"),
+        default="poisson",
+        help="the orders phase: each user's orders at Poisson arrivals (the default), or all "
+        "users' at once every second (lockstep, a burst)",
+    )
     parser.add_argument("--customers", type=int, default=30, help="customers with a token (30)")
     parser.add_argument(
         "--drain-seconds", type=float, default=30, help="wait for the saga at the end (30)"

@@ -6,7 +6,8 @@ named by what it is, not by its URL, so the stats have one line per endpoint.
 
 Reads ``SHOP_LOAD_DATA`` (a JSON file written by the bench: customers' tokens and an order of
 each, the catalog's skus, the skus with plenty of stock) and ``SHOP_LOAD_ORDER_RATE`` (orders per
-second per ``OrderPlacer``).
+second per ``OrderPlacer``) and ``SHOP_LOAD_ORDER_ARRIVALS``: ``poisson`` (the default) or
+``lockstep``, how the order placers' requests are spread in time (see ``OrderPlacer``).
 """
 
 from __future__ import annotations
@@ -15,12 +16,14 @@ import itertools
 import json
 import os
 import random
+import time
 from pathlib import Path
 
 from locust import FastHttpUser, constant, constant_throughput, task
 
 DATA = json.loads(Path(os.environ["SHOP_LOAD_DATA"]).read_text())
 ORDER_RATE = float(os.environ.get("SHOP_LOAD_ORDER_RATE", "1"))
+ORDER_ARRIVALS = os.environ.get("SHOP_LOAD_ORDER_ARRIVALS", "poisson")
 PAGE = 20
 ADDRESS = {
     "name": "Bench Shopper",
@@ -117,10 +120,40 @@ class ShopMix(Shopper):
     }
 
 
-class OrderPlacer(Shopper):
-    """Only orders, each user at ``SHOP_LOAD_ORDER_RATE`` per second (an open-ish loop)."""
+def poisson_arrivals(rate: float):
+    """A wait that starts the user's tasks at the arrivals of a Poisson process of ``rate`` per
+    second (independent exponential gaps, measured start to start). A task that runs past the
+    next arrival delays it (a closed loop, as locust's users are); otherwise the requests of
+    many such users arrive as customers do, at random and independently."""
 
-    wait_time = constant_throughput(ORDER_RATE)
+    def wait_time(user) -> float:
+        now = time.monotonic()
+        user._arrival = max(getattr(user, "_arrival", now) + random.expovariate(rate), now)
+        return user._arrival - now
+
+    return wait_time
+
+
+class OrderPlacer(Shopper):
+    """Only orders, each user at ``SHOP_LOAD_ORDER_RATE`` per second on average.
+
+    ``poisson``: each user's orders arrive as a Poisson process, and its first one after a random
+    delay, so that the users' orders together arrive as independent customers' do.
+    ``lockstep``: locust's ``constant_throughput``, every user once a second from the moment they
+    were all spawned together: all the users' orders arrive in the same instant, a burst of
+    ``--order-rate`` concurrent orders every second (what this bench measured before)."""
+
+    wait_time = (
+        constant_throughput(ORDER_RATE)
+        if ORDER_ARRIVALS == "lockstep"
+        else poisson_arrivals(ORDER_RATE)
+    )
+
+    def on_start(self) -> None:
+        super().on_start()
+        if ORDER_ARRIVALS != "lockstep":
+            time.sleep(random.expovariate(ORDER_RATE))  # gevent's, patched by locust
+            self._arrival = time.monotonic()  # the first order's: the next gap counts from it
 
     @task
     def order(self) -> None:
