@@ -36,12 +36,14 @@ think time unless said otherwise, statistics reset once every user has started):
 For the phases that place orders: the orders placed during the phase that reached ``paid``
 (counted in the database once the saga has drained, at most ``--drain-seconds`` later) divided by
 the phase's duration, and the saga's lag (placed to paid, p50/p95). Per phase, the CPU seconds
-each role used (``/proc``, reaped children included), the web's CPU per request, the saga's
-(worker + relay) CPU per paid order, and the share of the machine the bench got: on a shared
-machine those move much less than the rates do. ``--profile`` then times and cProfiles one
-request of each endpoint in-process (``bench/shopload/profile.py``). Targets: product page rps
->= 40% of the bare view's; place order p99 < 150 ms at 50 orders/s; no errors. ``--json`` prints
-the figures as JSON instead of tables. Logs, locust's CSV files and the profile stay in a
+each role used (``/proc``, reaped children included), and the PostgreSQL and Redis servers (all
+their processes: nothing else should use them meanwhile), the web's CPU per request, the CPU per
+paid order of the saga (worker + relay), of PostgreSQL and of the whole stack, and the share of
+the machine they got: on a shared machine those move much less than the rates do.
+``--profile`` then times and cProfiles one request of each endpoint in-process
+(``bench/shopload/profile.py``). Targets: product page rps >= 40% of the bare view's; place
+order p99 < 150 ms at 50 orders/s; no errors. ``--json`` prints the figures as JSON instead of
+tables. Logs, locust's CSV files and the profile stay in a
 ``modkit-shop-load-*`` directory under the temporary directory (printed at the end).
 """
 
@@ -364,12 +366,20 @@ def cpu_busy() -> tuple[int, int]:
     return sum(fields[:8]) - fields[3] - fields[4], sum(fields[:8])
 
 
+# The servers' processes, by name: they are not the stack's children (PostgreSQL's backends
+# are the postmaster's), so they are found by their command name.
+SERVER_ROLES = {"postgres": "postgres", "redis-server": "redis"}
+
+
 def group_cpu(stack: Stack) -> dict[str, float]:
     """CPU seconds (user + system) used so far by each live process group of the stack (web:
-    the gunicorn master and its workers; worker: Celery and its pool), by role. A process's
-    reaped children count too (its cutime and cstime): a recycled gunicorn worker's time stays."""
+    the gunicorn master and its workers; worker: Celery and its pool), by role, and by the
+    PostgreSQL and Redis servers (every process of those names: the bench assumes nothing else
+    uses them meanwhile). A process's reaped children count too (its cutime and cstime): a
+    recycled gunicorn worker's time stays, and so does an ended PostgreSQL backend's (in the
+    postmaster's)."""
     roles = {p.popen.pid: p.name.split("-", 1)[1] for p in stack.procs if p.alive()}
-    used = dict.fromkeys(roles.values(), 0.0)
+    used = dict.fromkeys([*roles.values(), *SERVER_ROLES.values()], 0.0)
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             text = stat.read_text()
@@ -377,6 +387,8 @@ def group_cpu(stack: Stack) -> dict[str, float]:
             continue
         fields = text[text.rindex(")") + 2 :].split()  # from field 3, "state", on
         role = roles.get(int(fields[2]))  # pgrp
+        if role is None:
+            role = SERVER_ROLES.get(text[text.index("(") + 1 : text.rindex(")")])
         if role is not None:
             ticks = sum(int(x) for x in fields[11:15])  # utime, stime, cutime, cstime
             used[role] += ticks / os.sysconf("SC_CLK_TCK")
@@ -475,8 +487,8 @@ def locust(
         "total": total,
         "failures": failures,
         "machine_cpu_busy": round((busy1 - busy0) / (total1 - total0), 2) if capacity else None,
-        # CPU seconds each role used in the phase, and the share of the machine the bench got
-        # (the rest went to whatever else runs here).
+        # CPU seconds each role (and the PostgreSQL and Redis servers) used in the phase, and
+        # the share of the machine they got (the rest went to whatever else runs here).
         "cpu_seconds": cpu,
         "cpu_at_start": cpu0,
         "bench_share_of_machine": round(sum(cpu.values()) / capacity, 2) if capacity else None,
@@ -581,10 +593,17 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 # starts or the last drain ends, per order of the phase paid by the end.
                 following = phases[phases.index(phase) + 1 :]
                 until = following[0]["cpu_at_start"] if following else drained_cpu
-                saga = sum(until[r] - phase["cpu_at_start"][r] for r in ("worker", "relay"))
-                orders["saga_cpu_ms_per_paid_order"] = (
-                    round(saga * 1000 / orders["paid"], 1) if orders["paid"] else None
-                )
+                start = phase["cpu_at_start"]
+                used = {r: until[r] - start[r] for r in until if r in start}
+                per_order = {
+                    "saga": used["worker"] + used["relay"],
+                    "postgres": used["postgres"],
+                    "stack": sum(used.values()),  # web, worker, relay and the servers
+                }
+                for what, seconds in per_order.items():
+                    orders[f"{what}_cpu_ms_per_paid_order"] = (
+                        round(seconds * 1000 / orders["paid"], 1) if orders["paid"] else None
+                    )
         finally:
             if db is not None:
                 db.close()
@@ -687,13 +706,13 @@ def report(result: dict[str, Any]) -> str:
             lines.append(f"{phase['phase']:<8} {'(all)':<13} {t['rps']:>8.1f}")
     lines += [
         "",
-        "CPU: web ms per request; seconds used per role; the bench's share of the machine",
+        "CPU: web ms per request; seconds used per role and server; their share of the machine",
     ]
     for phase in result["phases"]:
         used = ", ".join(f"{role} {sec:.1f}" for role, sec in phase["cpu_seconds"].items())
         lines.append(
             f"  {phase['phase']:<8} web {phase['web_cpu_ms_per_request']} ms/request; {used}; "
-            f"bench {phase['bench_share_of_machine']:.0%} of a machine "
+            f"together {phase['bench_share_of_machine']:.0%} of a machine "
             f"{phase['machine_cpu_busy']:.0%} busy"
         )
     lines.append("")
@@ -708,8 +727,10 @@ def report(result: dict[str, Any]) -> str:
             lines.append(
                 f"{phase['phase']}: {o['placed']} orders placed, {o['paid']} paid by the end "
                 f"({o['paid_per_s']:.1f} orders/s reaching paid; {o['paid_during_phase']} within "
-                f"the phase), by status {o['by_status']}; {lag}; saga CPU (worker + relay) "
-                f"{o['saga_cpu_ms_per_paid_order']} ms per paid order"
+                f"the phase), by status {o['by_status']}; {lag}; CPU ms per paid order: saga "
+                f"(worker + relay) {o['saga_cpu_ms_per_paid_order']}, PostgreSQL "
+                f"{o['postgres_cpu_ms_per_paid_order']}, the whole stack (with the web and "
+                f"Redis) {o['stack_cpu_ms_per_paid_order']}"
             )
     lines.append("")
     for name, t in result["targets"].items():
