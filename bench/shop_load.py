@@ -369,6 +369,7 @@ def cpu_busy() -> tuple[int, int]:
 # The servers' processes, by name: they are not the stack's children (PostgreSQL's backends
 # are the postmaster's), so they are found by their command name.
 SERVER_ROLES = {"postgres": "postgres", "redis-server": "redis"}
+SAGA_ROLES = ("worker", "relay")
 
 
 def group_cpu(stack: Stack) -> dict[str, float]:
@@ -487,11 +488,11 @@ def locust(
         "total": total,
         "failures": failures,
         "machine_cpu_busy": round((busy1 - busy0) / (total1 - total0), 2) if capacity else None,
-        # CPU seconds each role (and the PostgreSQL and Redis servers) used in the phase, and
-        # the share of the machine they got (the rest went to whatever else runs here).
+        # CPU seconds each role, the PostgreSQL and Redis servers and locust used in the phase,
+        # and the share of the machine they got (the rest went to whatever else runs here).
         "cpu_seconds": cpu,
         "cpu_at_start": cpu0,
-        "bench_share_of_machine": round(sum(cpu.values()) / capacity, 2) if capacity else None,
+        "run_share_of_machine": round(sum(cpu.values()) / capacity, 2) if capacity else None,
         "web_cpu_ms_per_request": round(cpu.get("web", 0.0) * 1000 / total["requests"], 2)
         if total and total["requests"]
         else None,
@@ -590,16 +591,19 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 orders = phase["orders"] = db.window(phase["start"], phase["end"])
                 orders["paid_per_s"] = orders["paid"] / phase["seconds"]
                 # The saga's CPU (worker and relay) from the phase's start until the next phase
-                # starts or the last drain ends, per order of the phase paid by the end.
+                # starts or the last drain ends, per order of the phase paid by the end. When
+                # the phase only placed orders, PostgreSQL's and the whole stack's too (in the
+                # mix most of their work serves the other requests).
                 following = phases[phases.index(phase) + 1 :]
                 until = following[0]["cpu_at_start"] if following else drained_cpu
                 start = phase["cpu_at_start"]
-                used = {r: until[r] - start[r] for r in until if r in start}
-                per_order = {
-                    "saga": used["worker"] + used["relay"],
-                    "postgres": used["postgres"],
-                    "stack": sum(used.values()),  # web, worker, relay and the servers
+                used = {
+                    r: until[r] - start[r] for r in ("web", *SAGA_ROLES, *SERVER_ROLES.values())
                 }
+                per_order = {"saga": sum(used[r] for r in SAGA_ROLES)}
+                if set(phase["endpoints"]) == {"place order"}:
+                    per_order["postgres"] = used["postgres"]
+                    per_order["stack"] = sum(used.values())  # web, worker, relay, the servers
                 for what, seconds in per_order.items():
                     orders[f"{what}_cpu_ms_per_paid_order"] = (
                         round(seconds * 1000 / orders["paid"], 1) if orders["paid"] else None
@@ -712,7 +716,7 @@ def report(result: dict[str, Any]) -> str:
         used = ", ".join(f"{role} {sec:.1f}" for role, sec in phase["cpu_seconds"].items())
         lines.append(
             f"  {phase['phase']:<8} web {phase['web_cpu_ms_per_request']} ms/request; {used}; "
-            f"together {phase['bench_share_of_machine']:.0%} of a machine "
+            f"together {phase['run_share_of_machine']:.0%} of a machine "
             f"{phase['machine_cpu_busy']:.0%} busy"
         )
     lines.append("")
@@ -728,9 +732,13 @@ def report(result: dict[str, Any]) -> str:
                 f"{phase['phase']}: {o['placed']} orders placed, {o['paid']} paid by the end "
                 f"({o['paid_per_s']:.1f} orders/s reaching paid; {o['paid_during_phase']} within "
                 f"the phase), by status {o['by_status']}; {lag}; CPU ms per paid order: saga "
-                f"(worker + relay) {o['saga_cpu_ms_per_paid_order']}, PostgreSQL "
-                f"{o['postgres_cpu_ms_per_paid_order']}, the whole stack (with the web and "
-                f"Redis) {o['stack_cpu_ms_per_paid_order']}"
+                f"(worker + relay) {o['saga_cpu_ms_per_paid_order']}"
+                + (
+                    f", PostgreSQL {o['postgres_cpu_ms_per_paid_order']}, the whole stack (with "
+                    f"the web and Redis) {o['stack_cpu_ms_per_paid_order']}"
+                    if "stack_cpu_ms_per_paid_order" in o
+                    else ""
+                )
             )
     lines.append("")
     for name, t in result["targets"].items():

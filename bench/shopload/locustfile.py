@@ -122,14 +122,16 @@ class ShopMix(Shopper):
 
 def poisson_arrivals(rate: float):
     """A wait that starts the user's tasks at the arrivals of a Poisson process of ``rate`` per
-    second (independent exponential gaps, measured start to start). A task that runs past the
-    next arrival delays it (a closed loop, as locust's users are); otherwise the requests of
-    many such users arrive as customers do, at random and independently."""
+    second (independent exponential gaps, measured from one scheduled start to the next). A task
+    that runs past the next arrival delays that start, and the next ones come sooner to catch up:
+    the schedule, and with it the rate, is kept. The requests of many such users arrive as
+    customers do, at random and independently. A late start's wait is not in its latency (one
+    user sends one request at a time)."""
 
     def wait_time(user) -> float:
         now = time.monotonic()
-        user._arrival = max(getattr(user, "_arrival", now) + random.expovariate(rate), now)
-        return user._arrival - now
+        user._arrival = getattr(user, "_arrival", now) + random.expovariate(rate)
+        return max(0.0, user._arrival - now)
 
     return wait_time
 
