@@ -221,9 +221,17 @@ def test_relay_refuses_numbers_that_would_spin_or_never_wait(arguments, named):
         call_command("relay", "--once", *arguments)
 
 
-def test_relay_refuses_a_batch_size_of_zero_from_the_settings(settings):
-    settings.MODKIT_EVENTS_BATCH_SIZE = 0
-    with pytest.raises(CommandError, match="MODKIT_EVENTS_BATCH_SIZE"):
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("MODKIT_EVENTS_BATCH_SIZE", 0),
+        ("MODKIT_EVENTS_POLL_INTERVAL", 0.001),  # what --poll-interval refuses too
+        ("MODKIT_EVENTS_RESEND_AFTER", -1.0),
+    ],
+)
+def test_relay_refuses_the_same_numbers_from_the_settings(settings, name, value):
+    setattr(settings, name, value)
+    with pytest.raises(CommandError, match=r"MODKIT_EVENTS_BATCH_SIZE must be at least 1.*got"):
         call_command("relay", "--once")
 
 

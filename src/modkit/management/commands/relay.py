@@ -9,6 +9,10 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from modkit.events.relay import Relay
 
+# The least values that make sense, from the command line or the settings alike: a batch of 0
+# would loop for ever, a poll interval of 0 would spin.
+LEAST_BATCH_SIZE, LEAST_POLL_INTERVAL, LEAST_RESEND_AFTER = 1, 0.01, 0.0
+
 
 def _number(kind: type, least: float, what: str) -> Any:
     def parse(value: str) -> Any:
@@ -27,17 +31,17 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--batch-size",
-            type=_number(int, 1, "positive"),
+            type=_number(int, LEAST_BATCH_SIZE, "positive"),
             help="deliveries claimed per transaction",
         )
         parser.add_argument(
             "--poll-interval",
-            type=_number(float, 0.01, "poll interval (>= 0.01)"),
+            type=_number(float, LEAST_POLL_INTERVAL, f"poll interval (>= {LEAST_POLL_INTERVAL})"),
             help="seconds between polls when nothing wakes it",
         )
         parser.add_argument(
             "--resend-after",
-            type=_number(float, 0, "non-negative"),
+            type=_number(float, LEAST_RESEND_AFTER, "non-negative"),
             help="seconds before an unacknowledged delivery is resent",
         )
         parser.add_argument("--once", action="store_true", help="one pass, then exit")
@@ -48,10 +52,15 @@ class Command(BaseCommand):
             poll_interval=options["poll_interval"],
             resend_after=options["resend_after"],
         )
-        if relay.batch_size < 1 or relay.poll_interval <= 0 or relay.resend_after < 0:
+        if (
+            relay.batch_size < LEAST_BATCH_SIZE
+            or relay.poll_interval < LEAST_POLL_INTERVAL
+            or relay.resend_after < LEAST_RESEND_AFTER
+        ):
             raise CommandError(
-                "MODKIT_EVENTS_BATCH_SIZE must be at least 1, MODKIT_EVENTS_POLL_INTERVAL "
-                "above 0 and MODKIT_EVENTS_RESEND_AFTER at least 0 (got "
+                f"MODKIT_EVENTS_BATCH_SIZE must be at least {LEAST_BATCH_SIZE}, "
+                f"MODKIT_EVENTS_POLL_INTERVAL at least {LEAST_POLL_INTERVAL} and "
+                f"MODKIT_EVENTS_RESEND_AFTER at least {LEAST_RESEND_AFTER:g} (got "
                 f"{relay.batch_size}, {relay.poll_interval}, {relay.resend_after})"
             )
         if options["once"]:
