@@ -2,7 +2,8 @@
 
     .venv/bin/python bench/events.py [--relay-events 10000] [--messages 5000]
                                      [--rate 100] [--duration 20] [--db-reuse-max N]
-                                     [--deliver-acks-late] [--json]
+                                     [--deliver-acks-late] [--deliveries-per-message N]
+                                     [--json]
 
 Runs on PostgreSQL and Redis: a fresh database (created and dropped here) and one Redis database
 (``--redis-db``, flushed at start and end), against the benchmark-only modules of
@@ -32,7 +33,9 @@ and ``manage.py serve``): the prefork pool, with ``--concurrency 1``, prefetch m
 log level WARNING; a delivery's message is acknowledged as its handler starts (the outbox resends
 a lost one; ``--deliver-acks-late`` sets ``MODKIT_EVENTS_ACKS_LATE`` to acknowledge after the
 handler instead, as before). ``--db-reuse-max N`` sets Celery's
-``CELERY_DB_REUSE_MAX`` in the workers (see bench/eventbench/celery_app.py). Besides the rates,
+``CELERY_DB_REUSE_MAX`` in the workers (see bench/eventbench/celery_app.py);
+``--deliveries-per-message N`` sets ``MODKIT_EVENTS_DELIVERIES_PER_MESSAGE`` in the relays (1: a
+message per delivery, as before deliveries shared messages). Besides the rates,
 each phase reports the CPU milliseconds its relay and worker processes spent per item (from
 /proc, startup excluded): on a machine shared with other work that figure moves much less than
 the rates do. Targets: relay >= 2,000/s, end-to-end >= 50% of raw Celery, latency p50 < 50 ms.
@@ -291,7 +294,12 @@ def claim_redis_database(number: int) -> IO[str]:
 
 
 def bench_env(
-    database_url: str, broker_url: str, var_dir: Path, db_reuse_max: int, acks_late: bool
+    database_url: str,
+    broker_url: str,
+    var_dir: Path,
+    db_reuse_max: int,
+    acks_late: bool,
+    per_message: int = 0,
 ) -> dict[str, str]:
     env = {
         k: v
@@ -302,6 +310,8 @@ def bench_env(
         env["EVENTBENCH_DB_REUSE_MAX"] = str(db_reuse_max)
     if acks_late:
         env["MODKIT_EVENTS_ACKS_LATE"] = "1"
+    if per_message:
+        env["MODKIT_EVENTS_DELIVERIES_PER_MESSAGE"] = str(per_message)
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings.test",
         MODKIT_MODULES_PACKAGE=MODULES_PACKAGE,
@@ -485,7 +495,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     try:
         with fresh_database(args.postgres_url.rstrip("/")) as database_url:
             env = bench_env(
-                database_url, broker_url, tmp / "var", args.db_reuse_max, args.deliver_acks_late
+                database_url,
+                broker_url,
+                tmp / "var",
+                args.db_reuse_max,
+                args.deliver_acks_late,
+                args.deliveries_per_message,
             )
             os.environ.update(env)
             sys.path.insert(0, str(ROOT))
@@ -556,6 +571,7 @@ def phases(stack: Stack, args: argparse.Namespace) -> dict[str, Any]:
     return {
         "worker": f"celery worker --pool={args.pool} --concurrency=1 (prefetch 1; {acks})",
         "deliver_acks_late": args.deliver_acks_late,
+        "deliveries_per_message": args.deliveries_per_message or None,
         "celery_db_reuse_max": args.db_reuse_max or None,
         "relay": relay_fig,
         "celery_raw": raw,
@@ -581,6 +597,8 @@ def report(r: dict[str, Any]) -> None:
     print(f"events on PostgreSQL + Redis; one worker: {r['worker']}")
     default = "the project's settings (1000 unless the environment sets it)"
     print(f"  CELERY_DB_REUSE_MAX: {reuse or default}")
+    per_message = r["deliveries_per_message"] or "the project's settings (10)"
+    print(f"  MODKIT_EVENTS_DELIVERIES_PER_MESSAGE: {per_message}")
     print(f"  {'':<30} {'per second':>10} {'CPU ms/item':>11}  target / ratio")
     rows = [
         (
@@ -661,6 +679,14 @@ def main() -> None:
         action="store_true",
         help="MODKIT_EVENTS_ACKS_LATE=1 in the workers: a delivery's message is acknowledged "
         "after its handler ran, not as it starts",
+    )
+    parser.add_argument(
+        "--deliveries-per-message",
+        type=int,
+        default=0,
+        metavar="N",
+        help="MODKIT_EVENTS_DELIVERIES_PER_MESSAGE=N in the relays: the most deliveries of one "
+        "queue in one message (0: the project's settings; 1: a message per delivery)",
     )
     parser.add_argument("--postgres-url", default="postgres://postgres@127.0.0.1:5432")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379")

@@ -247,6 +247,8 @@ def bench_env(database_url: str, broker_url: str, cache_url: str, var_dir: Path,
         PYTHONPATH=str(ROOT),
         PYTHONUNBUFFERED="1",
     )
+    if args.deliveries_per_message:
+        env["MODKIT_EVENTS_DELIVERIES_PER_MESSAGE"] = str(args.deliveries_per_message)
     return env
 
 
@@ -672,6 +674,7 @@ def summarize(args, phases, setup_seconds, drain, elapsed, logdir) -> dict[str, 
             "max_requests": args.max_requests,
             "gunicorn_args": args.gunicorn_args,
             "celery_concurrency": args.celery_concurrency,
+            "deliveries_per_message": args.deliveries_per_message or None,
             "order_arrivals": args.order_arrivals,
             "customers": args.customers,
             "log_level": args.log_level,
@@ -782,6 +785,13 @@ def main() -> int:
         default=0,
         help="GUNICORN_MAX_REQUESTS: recycle a web worker after that many requests (0: never; "
         "the image's default 1000 restarts a worker every few seconds at these rates)",
+    )
+    parser.add_argument(
+        "--deliveries-per-message",
+        type=int,
+        default=0,
+        help="MODKIT_EVENTS_DELIVERIES_PER_MESSAGE (0: the project's settings, 10; 1: a message "
+        "per delivery)",
     )
     parser.add_argument("--celery-concurrency", type=int, default=2, help="worker processes (2)")
     parser.add_argument(

@@ -51,6 +51,7 @@ MODKIT_EVENTS_BACKOFF_MAX = env.float("MODKIT_EVENTS_BACKOFF_MAX", default=300.0
 MODKIT_EVENTS_RESEND_AFTER = env.float("MODKIT_EVENTS_RESEND_AFTER", default=60.0)
 MODKIT_EVENTS_POLL_INTERVAL = env.float("MODKIT_EVENTS_POLL_INTERVAL", default=1.0)
 MODKIT_EVENTS_BATCH_SIZE = env.int("MODKIT_EVENTS_BATCH_SIZE", default=500)
+MODKIT_EVENTS_DELIVERIES_PER_MESSAGE = env.int("MODKIT_EVENTS_DELIVERIES_PER_MESSAGE", default=10)
 # The outbox, not the broker, redelivers a lost delivery (docs/events.md): a worker acknowledges
 # a delivery's message as its handler starts, and takes the next one while the handler runs.
 MODKIT_EVENTS_ACKS_LATE = env.bool("MODKIT_EVENTS_ACKS_LATE", default=False)

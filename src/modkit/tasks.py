@@ -1,6 +1,9 @@
-"""The kernel's Celery task: one event delivery, on the subscriber module's queue."""
+"""The kernel's Celery tasks: event deliveries, on the subscriber module's queue."""
 
 from __future__ import annotations
+
+import logging
+from typing import Any
 
 from celery import shared_task
 from django.conf import settings
@@ -8,6 +11,10 @@ from django.conf import settings
 from .events.consumer import handle_delivery
 
 DELIVER_TASK = "modkit.deliver"
+DELIVER_MANY_TASK = "modkit.deliver_many"
+
+logger = logging.getLogger("modkit.events")
+ACKS_LATE = bool(getattr(settings, "MODKIT_EVENTS_ACKS_LATE", False))
 
 
 # The message is acknowledged when a pool process starts the handler, not when it ends
@@ -17,7 +24,7 @@ DELIVER_TASK = "modkit.deliver"
 # worker could not take its next message from the broker while a handler runs.
 @shared_task(
     name=DELIVER_TASK,
-    acks_late=bool(getattr(settings, "MODKIT_EVENTS_ACKS_LATE", False)),
+    acks_late=ACKS_LATE,
     ignore_result=True,
 )
 def deliver(delivery_id: int, source: str, name: str, payload: str, handler_key: str) -> str:
@@ -26,3 +33,28 @@ def deliver(delivery_id: int, source: str, name: str, payload: str, handler_key:
     return handle_delivery(
         delivery_id=delivery_id, source=source, name=name, payload=payload, handler_key=handler_key
     )
+
+
+@shared_task(name=DELIVER_MANY_TASK, acks_late=ACKS_LATE, ignore_result=True)
+def deliver_many(source: str, deliveries: list[list[Any]]) -> list[str]:
+    """Apply several deliveries of one queue, each in its own transaction, in order: one failing
+    handler is retried on its own and keeps none of the others from taking effect. Returns each
+    one's outcome (``error`` for one that could not even start: it stays dispatched, and the
+    relay resends it once it is stale, as it does after a lost message)."""
+    outcomes = []
+    for delivery_id, name, payload, handler_key in deliveries:
+        try:
+            outcome = handle_delivery(
+                delivery_id=delivery_id,
+                source=source,
+                name=name,
+                payload=payload,
+                handler_key=handler_key,
+            )
+        except Exception:
+            logger.exception(
+                "delivery %s of %s to %s could not start", delivery_id, name, handler_key
+            )
+            outcome = "error"
+        outcomes.append(outcome)
+    return outcomes

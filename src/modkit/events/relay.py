@@ -10,6 +10,10 @@ A dispatched delivery that is not done within ``MODKIT_EVENTS_RESEND_AFTER`` sec
 message was lost with a broker that restarted empty, or its worker was killed) goes back to
 pending. On PostgreSQL the relay sleeps on ``LISTEN modkit_outbox`` and wakes at each commit
 that published; elsewhere it polls every ``MODKIT_EVENTS_POLL_INTERVAL`` seconds.
+
+A batch's deliveries for one queue go out together, up to ``MODKIT_EVENTS_DELIVERIES_PER_MESSAGE``
+to a message: a worker then pays the broker's and Celery's cost per message once for several
+deliveries. Each delivery is still handled, acknowledged, retried and resent on its own.
 """
 
 from __future__ import annotations
@@ -87,41 +91,62 @@ def _claim_sql(alias: str) -> str:
     return sql
 
 
-def _send(app: Any, producer: Any, due: _Due, alias: str, origin: str, *, declare: bool) -> None:
-    """One ``modkit.deliver`` message on the subscriber's queue.
+def _send(
+    app: Any, producer: Any, dues: list[_Due], alias: str, origin: str, *, declare: bool
+) -> None:
+    """One message on the subscriber's queue for ``dues`` (deliveries of one queue, in order):
+    ``modkit.deliver`` for one, ``modkit.deliver_many`` for several.
 
     What ``app.send_task`` would send, built with ``app.amqp`` directly: the relay knows the task,
     its queue and its options, so it skips send_task's per-message routing, option merging and
     settings lookups, and declares each queue once per batch instead of once per message (about
     half of the relay's CPU per delivery).
     """
-    from ..tasks import DELIVER_TASK
+    from ..tasks import DELIVER_MANY_TASK, DELIVER_TASK
 
     amqp = app.amqp
-    message = amqp.create_task_message(
-        uuid(),
-        DELIVER_TASK,
-        (due.pk, alias, due.name, due.payload, due.handler),
-        {},
-        ignore_result=True,
+    first = dues[0]
+    if len(dues) == 1:
+        task = DELIVER_TASK
+        args: tuple[Any, ...] = (first.pk, alias, first.name, first.payload, first.handler)
         # What logs and monitoring show of the arguments: not the payload (Celery would repr
         # it, truncated, for every message).
-        argsrepr=f"({due.pk}, {alias!r}, {due.name!r}, ..., {due.handler!r})",
+        argsrepr = f"({first.pk}, {alias!r}, {first.name!r}, ..., {first.handler!r})"
+        headers = {CORRELATION_HEADER: first.correlation_id, CAUSATION_HEADER: str(first.event_id)}
+    else:
+        task = DELIVER_MANY_TASK
+        args = (alias, [(d.pk, d.name, d.payload, d.handler) for d in dues])
+        argsrepr = f"({alias!r}, [deliveries {', '.join(str(d.pk) for d in dues)}])"
+        # The task's own log lines carry the correlation id its deliveries share, if they do;
+        # each handler runs with its own event's ids whatever the message says.
+        correlations = {d.correlation_id for d in dues}
+        headers = {CORRELATION_HEADER: first.correlation_id} if len(correlations) == 1 else {}
+    message = amqp.create_task_message(
+        uuid(),
+        task,
+        args,
+        {},
+        ignore_result=True,
+        argsrepr=argsrepr,
         kwargsrepr="{}",
         origin=origin,
     )
-    queue = amqp.queues[due.queue]  # created on first use, like send_task's routing does
+    queue = amqp.queues[first.queue]  # created on first use, like send_task's routing does
     amqp.send_task_message(
-        producer,
-        DELIVER_TASK,
-        message,
-        queue=queue,
-        declare=[queue] if declare else [],
-        headers={
-            CORRELATION_HEADER: due.correlation_id,
-            CAUSATION_HEADER: str(due.event_id),
-        },
+        producer, task, message, queue=queue, declare=[queue] if declare else [], headers=headers
     )
+
+
+def _messages(batch: list[_Due], per_message: int) -> list[list[_Due]]:
+    """The batch's deliveries grouped by queue, in id order, at most ``per_message`` a group."""
+    by_queue: dict[str, list[_Due]] = {}
+    for due in batch:
+        by_queue.setdefault(due.queue, []).append(due)
+    return [
+        dues[i : i + per_message]
+        for dues in by_queue.values()
+        for i in range(0, len(dues), per_message)
+    ]
 
 
 @dataclass
@@ -130,6 +155,7 @@ class Relay:
     batch_size: int = 500
     resend_after: float = 60.0
     poll_interval: float = 1.0
+    per_message: int = 10
     stop: threading.Event = field(default_factory=threading.Event)
     _listeners: dict[str, Any] = field(default_factory=dict)
     _stale_checked_at: dict[str, float] = field(default_factory=dict)
@@ -144,6 +170,7 @@ class Relay:
             "batch_size": int(_setting("MODKIT_EVENTS_BATCH_SIZE", 500)),
             "resend_after": _setting("MODKIT_EVENTS_RESEND_AFTER", 60.0),
             "poll_interval": _setting("MODKIT_EVENTS_POLL_INTERVAL", 1.0),
+            "per_message": int(_setting("MODKIT_EVENTS_DELIVERIES_PER_MESSAGE", 10)),
         }
         options.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**options)
@@ -165,10 +192,12 @@ class Relay:
             # the stale check resends like any other.
             declared: set[str] = set()
             origin = anon_nodename()
-            with app.producer_or_acquire() as producer, _publish_batch(producer, len(batch)):
-                for due in batch:
-                    _send(app, producer, due, alias, origin, declare=due.queue not in declared)
-                    declared.add(due.queue)
+            messages = _messages(batch, self.per_message)
+            with app.producer_or_acquire() as producer, _publish_batch(producer, len(messages)):
+                for dues in messages:
+                    queue = dues[0].queue
+                    _send(app, producer, dues, alias, origin, declare=queue not in declared)
+                    declared.add(queue)
         self.dispatched_total += len(batch)
         return len(batch)
 

@@ -10,8 +10,10 @@ even when the test fails, so tests are independent and may run in parallel (pyte
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import fcntl
+import json
 import re
 import signal
 import subprocess
@@ -137,6 +139,19 @@ class RedisBroker(Broker):
     def flush(self) -> None:
         """Empty this test's Redis database (and only it: FLUSHDB, not FLUSHALL)."""
         self.client.flushdb()
+
+    def queued_deliveries(self, *queues: str) -> list[int]:
+        """The delivery ids in the messages waiting in ``queues``: one for a ``modkit.deliver``,
+        several for a ``modkit.deliver_many`` (kombu keeps a queue as a Redis list of JSON
+        envelopes around the base64 Celery body ``[args, kwargs, embed]``)."""
+        ids: list[int] = []
+        for queue in queues or QUEUES:
+            for raw in self.client.lrange(queue, 0, -1):
+                envelope = json.loads(raw)
+                args = json.loads(base64.b64decode(envelope["body"]))[0]
+                task = envelope["headers"]["task"]
+                ids.extend([args[0]] if task == "modkit.deliver" else [d[0] for d in args[1]])
+        return ids
 
 
 @contextlib.contextmanager
@@ -292,6 +307,17 @@ class Stack:
             process.kill_everything()
 
     # what happened --------------------------------------------------------------------------
+    def delivery_ids(self) -> list[int]:
+        """Every delivery of the source event, by id."""
+        return [
+            pk
+            for (pk,) in self.database.rows(
+                "SELECT d.id FROM modkit_delivery d JOIN modkit_outboxevent e "
+                "ON e.id = d.event_id WHERE e.name = %s ORDER BY 1",
+                (SOURCE_EVENT,),
+            )
+        ]
+
     def states(self) -> dict[str, int]:
         """Deliveries of the source event by state."""
         return dict(

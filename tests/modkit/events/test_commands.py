@@ -213,6 +213,7 @@ def test_bad_input_exits_non_zero_with_the_message_on_stderr(tmp_path):
         (["--batch-size", "0"], "--batch-size"),
         (["--poll-interval", "0"], "--poll-interval"),
         (["--resend-after", "-1"], "--resend-after"),
+        (["--deliveries-per-message", "0"], "--deliveries-per-message"),
     ],
 )
 def test_relay_refuses_numbers_that_would_spin_or_never_wait(arguments, named):
@@ -227,6 +228,7 @@ def test_relay_refuses_numbers_that_would_spin_or_never_wait(arguments, named):
         ("MODKIT_EVENTS_BATCH_SIZE", 0),
         ("MODKIT_EVENTS_POLL_INTERVAL", 0.001),  # what --poll-interval refuses too
         ("MODKIT_EVENTS_RESEND_AFTER", -1.0),
+        ("MODKIT_EVENTS_DELIVERIES_PER_MESSAGE", 0),
     ],
 )
 def test_relay_refuses_the_same_numbers_from_the_settings(settings, name, value):

@@ -7,6 +7,7 @@ import sys
 import pytest
 from django.db import transaction
 
+from modkit import correlation
 from modkit.events import PublishOutsideTransaction, publish
 from modkit.models import Delivery, InboxEntry, OutboxEvent
 from modkit.testing import capture_events, drain
@@ -255,3 +256,111 @@ def test_a_delivery_is_acknowledged_as_its_handler_starts_unless_configured(conf
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
     ).stdout
     assert out.strip() == str(acks_late)
+
+
+def _sent_messages(monkeypatch) -> list[dict]:
+    """What the relay hands Celery to send: task, queue, delivery ids and our headers."""
+    from modkit.tasks import deliver
+
+    sent: list[dict] = []
+
+    def send_task_message(producer, name, message, queue=None, headers=None, **kwargs):
+        args = tuple(message.body[0])
+        ids = [d[0] for d in args[1]] if name == "modkit.deliver_many" else [args[0]]
+        sent.append({"task": name, "queue": queue.name, "ids": ids, "args": args, **headers})
+
+    monkeypatch.setattr(deliver.app.amqp, "send_task_message", send_task_message)
+    return sent
+
+
+def _ids(queue: str) -> list[int]:
+    return list(Delivery.objects.filter(queue=queue).order_by("id").values_list("pk", flat=True))
+
+
+def test_the_relay_packs_a_queues_deliveries_into_messages_of_at_most_the_setting(monkeypatch):
+    """Deliveries of one queue share messages, in id order, up to ``per_message`` each; a lone
+    one goes as ``modkit.deliver``, with its event's ids in the headers."""
+    from modkit.events.relay import Relay
+
+    sent = _sent_messages(monkeypatch)
+    with transaction.atomic(), correlation.bound(correlation="req-1"):
+        for n in range(3):
+            publish(ThingHappened(n=n))  # alpha: 3 deliveries; beta: 9
+    alpha, beta = _ids("alpha"), _ids("beta")
+    assert Relay(aliases=["default"], per_message=4).run_once() == 12
+    assert [(m["task"], m["queue"], m["ids"]) for m in sent] == [
+        ("modkit.deliver_many", "alpha", alpha),
+        ("modkit.deliver_many", "beta", beta[:4]),
+        ("modkit.deliver_many", "beta", beta[4:8]),
+        ("modkit.deliver", "beta", beta[8:]),
+    ]
+    assert {m["modkit_correlation_id"] for m in sent} == {"req-1"}  # the ids they share
+    lone = Delivery.objects.select_related("event").get(pk=beta[8])
+    assert sent[3]["modkit_causation_id"] == str(lone.event.event_id)
+    assert sent[3]["args"] == (
+        lone.pk,
+        "default",
+        lone.event.name,
+        lone.event.payload,
+        lone.handler,
+    )
+    assert Delivery.objects.exclude(state=Delivery.State.DISPATCHED).count() == 0
+
+
+def test_a_message_of_deliveries_from_several_requests_names_no_correlation_id(monkeypatch):
+    from modkit.events.relay import Relay
+
+    sent = _sent_messages(monkeypatch)
+    with transaction.atomic():
+        for request in ("req-1", "req-2"):
+            with correlation.bound(correlation=request):
+                publish(ThingHappened(n=1))
+    Relay(aliases=["default"], per_message=10).run_once()
+    assert [(m["queue"], len(m["ids"])) for m in sent] == [("alpha", 2), ("beta", 6)]
+    assert all("modkit_correlation_id" not in m for m in sent)
+
+
+def test_one_delivery_per_message_sends_each_on_its_own(monkeypatch):
+    from modkit.events.relay import Relay
+
+    sent = _sent_messages(monkeypatch)
+    with transaction.atomic():
+        publish(ThingHappened(n=1))
+    Relay(aliases=["default"], per_message=1).run_once()
+    assert [(m["task"], m["ids"]) for m in sent] == [
+        ("modkit.deliver", [pk]) for pk in sorted(_ids("alpha") + _ids("beta"))
+    ]
+
+
+def test_a_message_of_deliveries_applies_each_in_its_own_transaction(state_dir):
+    """One handler failing, or one delivery that cannot even start, holds back none of the
+    others in its message: each is handled, retried or left for the relay on its own."""
+    from modkit.tasks import deliver_many
+
+    (state_dir / "broken").touch()
+    with transaction.atomic():
+        publish(ThingHappened(n=1, fragile=True, fail_times=1))
+        publish(ThingHappened(n=2))
+    beta = Delivery.objects.filter(queue="beta").select_related("event").order_by("id")
+    message = [[d.pk, d.event.name, d.event.payload, d.handler] for d in beta]
+    message.insert(1, [999, "source.ThingHappened", beta[0].event.payload, "beta.unknown"])
+    Delivery.objects.update(state=Delivery.State.DISPATCHED)
+    outcomes = deliver_many("default", message)
+    n = {e.pk: i for i, e in enumerate(OutboxEvent.objects.order_by("id"), start=1)}
+    label = {d.pk: f"{d.handler} of {n[d.event_id]}" for d in beta} | {999: "beta.unknown"}
+    by_delivery = dict(zip([label[m[0]] for m in message], outcomes, strict=True))
+    assert by_delivery == {
+        "beta.flaky of 1": "retrying",  # failing once on purpose
+        "beta.fragile of 1": "retrying",  # broken
+        "beta.record of 1": "handled",
+        "beta.unknown": "error",  # cannot start: logged, and the rest go on
+        "beta.flaky of 2": "handled",
+        "beta.fragile of 2": "handled",
+        "beta.record of 2": "handled",
+    }
+    assert BetaEffect.objects.count() == 2  # the two records
+    states = list(Delivery.objects.filter(queue="beta").values_list("state", flat=True))
+    assert sorted(states) == sorted([Delivery.State.DONE] * 4 + [Delivery.State.PENDING] * 2)
+    (state_dir / "broken").unlink()
+    assert drain(include_later=True) == {"handled": 2}  # the two retries, now succeeding
+    assert BetaEffect.objects.count() == 4

@@ -10,8 +10,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from modkit.events.relay import Relay
 
 # The least values that make sense, from the command line or the settings alike: a batch of 0
-# would loop for ever, a poll interval of 0 would spin.
+# would loop for ever, a poll interval of 0 would spin, a message needs a delivery.
 LEAST_BATCH_SIZE, LEAST_POLL_INTERVAL, LEAST_RESEND_AFTER = 1, 0.01, 0.0
+LEAST_PER_MESSAGE = 1
 
 
 def _number(kind: type, least: float, what: str) -> Any:
@@ -44,6 +45,11 @@ class Command(BaseCommand):
             type=_number(float, LEAST_RESEND_AFTER, "non-negative"),
             help="seconds before an unacknowledged delivery is resent",
         )
+        parser.add_argument(
+            "--deliveries-per-message",
+            type=_number(int, LEAST_PER_MESSAGE, "positive"),
+            help="most deliveries of one queue sent in one message (1: a message each)",
+        )
         parser.add_argument("--once", action="store_true", help="one pass, then exit")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -51,17 +57,21 @@ class Command(BaseCommand):
             batch_size=options["batch_size"],
             poll_interval=options["poll_interval"],
             resend_after=options["resend_after"],
+            per_message=options["deliveries_per_message"],
         )
         if (
             relay.batch_size < LEAST_BATCH_SIZE
             or relay.poll_interval < LEAST_POLL_INTERVAL
             or relay.resend_after < LEAST_RESEND_AFTER
+            or relay.per_message < LEAST_PER_MESSAGE
         ):
             raise CommandError(
                 f"MODKIT_EVENTS_BATCH_SIZE must be at least {LEAST_BATCH_SIZE}, "
-                f"MODKIT_EVENTS_POLL_INTERVAL at least {LEAST_POLL_INTERVAL} and "
-                f"MODKIT_EVENTS_RESEND_AFTER at least {LEAST_RESEND_AFTER:g} (got "
-                f"{relay.batch_size}, {relay.poll_interval}, {relay.resend_after})"
+                f"MODKIT_EVENTS_POLL_INTERVAL at least {LEAST_POLL_INTERVAL}, "
+                f"MODKIT_EVENTS_RESEND_AFTER at least {LEAST_RESEND_AFTER:g} and "
+                f"MODKIT_EVENTS_DELIVERIES_PER_MESSAGE at least {LEAST_PER_MESSAGE} (got "
+                f"{relay.batch_size}, {relay.poll_interval}, {relay.resend_after}, "
+                f"{relay.per_message})"
             )
         if options["once"]:
             sent = relay.run_once()
