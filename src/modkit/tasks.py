@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from celery import shared_task
 from django.conf import settings
 
-from .events.consumer import handle_delivery
+from .events.consumer import handle_delivery, still_held
 
 DELIVER_TASK = "modkit.deliver"
 DELIVER_MANY_TASK = "modkit.deliver_many"
@@ -36,13 +37,24 @@ def deliver(delivery_id: int, source: str, name: str, payload: str, handler_key:
 
 
 @shared_task(name=DELIVER_MANY_TASK, acks_late=ACKS_LATE, ignore_result=True)
-def deliver_many(source: str, deliveries: list[list[Any]]) -> list[str]:
-    """Apply several deliveries of one queue, each in its own transaction, in order: one failing
-    handler is retried on its own and keeps none of the others from taking effect. Returns each
-    one's outcome (``error`` for one that could not even start: it stays dispatched, and the
-    relay resends it once it is stale, as it does after a lost message)."""
+def deliver_many(
+    source: str, deliveries: list[list[Any]], dispatched_at: float | None = None
+) -> list[str]:
+    """Apply several deliveries of one queue (``[id, event name, payload, handler]`` each), each
+    in its own transaction, in order: one failing handler is retried on its own and keeps none
+    of the others from taking effect. Returns each one's outcome (``error`` for one that could
+    not even start: it stays dispatched, and the relay's stale check resends it, as it does a
+    lost message)."""
+    # A delivery waiting its turn here is neither in a queue nor locked by a handler, so the
+    # relay's stale check would take it for lost: renew the dispatched stamp (the relay's, given
+    # as a POSIX time) of those still to come once it is half RESEND_AFTER old.
+    renew_after = float(getattr(settings, "MODKIT_EVENTS_RESEND_AFTER", 60.0)) / 2
+    stamped = time.time() if dispatched_at is None else dispatched_at
     outcomes = []
-    for delivery_id, name, payload, handler_key in deliveries:
+    for index, (delivery_id, name, payload, handler_key) in enumerate(deliveries):
+        if time.time() - stamped >= renew_after:
+            still_held(source, [d[0] for d in deliveries[index:]])
+            stamped = time.time()
         try:
             outcome = handle_delivery(
                 delivery_id=delivery_id,

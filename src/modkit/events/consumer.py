@@ -103,6 +103,19 @@ def _mark_done(source: str, delivery_id: int) -> None:
         cursor.execute(_sql(source)["done"], [now, delivery_id])
 
 
+def still_held(source: str, delivery_ids: list[int]) -> int:
+    """Stamp deliveries a worker holds, not yet started, as dispatched now, so that the relay's
+    stale check does not take them for lost while the ones before them run (a message of
+    several deliveries whose handlers take long). Returns how many were still dispatched."""
+    from ..models import Delivery
+
+    return (
+        Delivery.objects.using(source)
+        .filter(pk__in=delivery_ids, state=Delivery.State.DISPATCHED)
+        .update(dispatched_at=timezone.now())
+    )
+
+
 def _record_failure(source: str, delivery_id: int, exc: BaseException) -> str:
     from ..models import Delivery
 

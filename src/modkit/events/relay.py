@@ -92,7 +92,14 @@ def _claim_sql(alias: str) -> str:
 
 
 def _send(
-    app: Any, producer: Any, dues: list[_Due], alias: str, origin: str, *, declare: bool
+    app: Any,
+    producer: Any,
+    dues: list[_Due],
+    alias: str,
+    origin: str,
+    *,
+    declare: bool,
+    dispatched_at: datetime,
 ) -> None:
     """One message on the subscriber's queue for ``dues`` (deliveries of one queue, in order):
     ``modkit.deliver`` for one, ``modkit.deliver_many`` for several.
@@ -115,12 +122,19 @@ def _send(
         headers = {CORRELATION_HEADER: first.correlation_id, CAUSATION_HEADER: str(first.event_id)}
     else:
         task = DELIVER_MANY_TASK
-        args = (alias, [(d.pk, d.name, d.payload, d.handler) for d in dues])
+        args = (
+            alias,
+            [(d.pk, d.name, d.payload, d.handler) for d in dues],
+            dispatched_at.timestamp(),
+        )
         argsrepr = f"({alias!r}, [deliveries {', '.join(str(d.pk) for d in dues)}])"
-        # The task's own log lines carry the correlation id its deliveries share, if they do;
-        # each handler runs with its own event's ids whatever the message says.
-        correlations = {d.correlation_id for d in dues}
-        headers = {CORRELATION_HEADER: first.correlation_id} if len(correlations) == 1 else {}
+        # Every delivery's ids, comma-separated (a valid correlation id has no comma), the
+        # correlation ids once each: grepping for one finds the task's log lines as well. Each
+        # handler runs with its own event's ids, whatever the headers say.
+        headers = {
+            CORRELATION_HEADER: ",".join(dict.fromkeys(d.correlation_id for d in dues)),
+            CAUSATION_HEADER: ",".join(str(d.event_id) for d in dues),
+        }
     message = amqp.create_task_message(
         uuid(),
         task,
@@ -196,7 +210,15 @@ class Relay:
             with app.producer_or_acquire() as producer, _publish_batch(producer, len(messages)):
                 for dues in messages:
                     queue = dues[0].queue
-                    _send(app, producer, dues, alias, origin, declare=queue not in declared)
+                    _send(
+                        app,
+                        producer,
+                        dues,
+                        alias,
+                        origin,
+                        declare=queue not in declared,
+                        dispatched_at=now,
+                    )
                     declared.add(queue)
         self.dispatched_total += len(batch)
         return len(batch)
@@ -315,9 +337,10 @@ class Relay:
     # the loop --------------------------------------------------------------------------
     def run_forever(self) -> None:
         logger.info(
-            "relay: watching %s (batch %d, resend after %ss)",
+            "relay: watching %s (batch %d, up to %d deliveries a message, resend after %ss)",
             ", ".join(self.aliases),
             self.batch_size,
+            self.per_message,
             self.resend_after,
         )
         self._listen()

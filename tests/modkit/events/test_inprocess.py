@@ -3,9 +3,12 @@
 import os
 import subprocess
 import sys
+import time
+from datetime import timedelta
 
 import pytest
 from django.db import transaction
+from django.utils import timezone
 
 from modkit import correlation
 from modkit.events import PublishOutsideTransaction, publish
@@ -244,14 +247,17 @@ def test_the_relay_checks_for_stale_deliveries_once_per_poll_interval():
     assert checks == ["default"] * 4  # never rarer than resend_after
 
 
+@pytest.mark.parametrize("task", ["deliver", "deliver_many"])
 @pytest.mark.parametrize(("configured", "acks_late"), [(False, False), (True, True)])
-def test_a_delivery_is_acknowledged_as_its_handler_starts_unless_configured(configured, acks_late):
+def test_a_delivery_is_acknowledged_as_its_handler_starts_unless_configured(
+    configured, acks_late, task
+):
     """The outbox resends a lost delivery, so the broker need not hold its message through the
     handler (docs/events.md); MODKIT_EVENTS_ACKS_LATE=1 makes it do so anyway."""
     env = {k: v for k, v in os.environ.items() if k != "MODKIT_EVENTS_ACKS_LATE"}
     if configured:
         env["MODKIT_EVENTS_ACKS_LATE"] = "1"
-    code = "import django; django.setup(); import modkit.tasks as t; print(t.deliver.acks_late)"
+    code = f"import django; django.setup(); import modkit.tasks as t; print(t.{task}.acks_late)"
     out = subprocess.run(
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
     ).stdout
@@ -307,7 +313,9 @@ def test_the_relay_packs_a_queues_deliveries_into_messages_of_at_most_the_settin
     assert Delivery.objects.exclude(state=Delivery.State.DISPATCHED).count() == 0
 
 
-def test_a_message_of_deliveries_from_several_requests_names_no_correlation_id(monkeypatch):
+def test_a_message_of_deliveries_from_several_requests_names_each_in_its_headers(monkeypatch):
+    """Each correlation id once, each event id, comma-separated: a grep for one request finds
+    the task's log lines too."""
     from modkit.events.relay import Relay
 
     sent = _sent_messages(monkeypatch)
@@ -317,7 +325,12 @@ def test_a_message_of_deliveries_from_several_requests_names_no_correlation_id(m
                 publish(ThingHappened(n=1))
     Relay(aliases=["default"], per_message=10).run_once()
     assert [(m["queue"], len(m["ids"])) for m in sent] == [("alpha", 2), ("beta", 6)]
-    assert all("modkit_correlation_id" not in m for m in sent)
+    assert [m["modkit_correlation_id"] for m in sent] == ["req-1,req-2", "req-1,req-2"]
+    for message in sent:
+        events = Delivery.objects.filter(pk__in=message["ids"]).order_by("id")
+        assert message["modkit_causation_id"] == ",".join(
+            str(d.event.event_id) for d in events.select_related("event")
+        )
 
 
 def test_one_delivery_per_message_sends_each_on_its_own(monkeypatch):
@@ -343,24 +356,55 @@ def test_a_message_of_deliveries_applies_each_in_its_own_transaction(state_dir):
         publish(ThingHappened(n=2))
     beta = Delivery.objects.filter(queue="beta").select_related("event").order_by("id")
     message = [[d.pk, d.event.name, d.event.payload, d.handler] for d in beta]
-    message.insert(1, [999, "source.ThingHappened", beta[0].event.payload, "beta.unknown"])
-    Delivery.objects.update(state=Delivery.State.DISPATCHED)
-    outcomes = deliver_many("default", message)
+    undecodable = Delivery.objects.filter(queue="alpha").order_by("id").first()
+    message.insert(1, [undecodable.pk, "source.ThingHappened", "{not json", "alpha.record"])
+    an_hour_ago = timezone.now() - timedelta(hours=1)
+    Delivery.objects.update(state=Delivery.State.DISPATCHED, dispatched_at=an_hour_ago)
+    outcomes = deliver_many("default", message, time.time())
     n = {e.pk: i for i, e in enumerate(OutboxEvent.objects.order_by("id"), start=1)}
-    label = {d.pk: f"{d.handler} of {n[d.event_id]}" for d in beta} | {999: "beta.unknown"}
+    label = {d.pk: f"{d.handler} of {n[d.event_id]}" for d in beta}
+    label[undecodable.pk] = "undecodable"
     by_delivery = dict(zip([label[m[0]] for m in message], outcomes, strict=True))
     assert by_delivery == {
         "beta.flaky of 1": "retrying",  # failing once on purpose
         "beta.fragile of 1": "retrying",  # broken
         "beta.record of 1": "handled",
-        "beta.unknown": "error",  # cannot start: logged, and the rest go on
+        "undecodable": "error",  # cannot start: logged, and the rest go on
         "beta.flaky of 2": "handled",
         "beta.fragile of 2": "handled",
         "beta.record of 2": "handled",
     }
     assert BetaEffect.objects.count() == 2  # the two records
+    undecodable.refresh_from_db()
+    assert (undecodable.state, undecodable.attempts) == (Delivery.State.DISPATCHED, 0)
+    assert undecodable.dispatched_at == an_hour_ago, "left as the relay stamped it: stale"
     states = list(Delivery.objects.filter(queue="beta").values_list("state", flat=True))
     assert sorted(states) == sorted([Delivery.State.DONE] * 4 + [Delivery.State.PENDING] * 2)
     (state_dir / "broken").unlink()
     assert drain(include_later=True) == {"handled": 2}  # the two retries, now succeeding
     assert BetaEffect.objects.count() == 4
+
+
+def test_a_long_message_renews_the_dispatched_stamp_of_the_deliveries_still_to_come():
+    """A delivery waiting its turn in a message is neither queued nor locked: once the relay's
+    stamp is half RESEND_AFTER old, the worker renews it, so the stale check leaves it alone."""
+    from modkit.tasks import deliver_many
+
+    with transaction.atomic():
+        publish(ThingHappened(n=1))
+        publish(ThingHappened(n=2))
+    first, second = Delivery.objects.filter(handler="alpha.record").order_by("id")
+    an_hour_ago = timezone.now() - timedelta(hours=1)
+    Delivery.objects.update(state=Delivery.State.DISPATCHED, dispatched_at=an_hour_ago)
+    message = [
+        [first.pk, first.event.name, first.event.payload, first.handler],
+        [second.pk, second.event.name, "{not json", second.handler],  # stays dispatched
+    ]
+    before = timezone.now()
+    assert deliver_many("default", message, an_hour_ago.timestamp()) == ["handled", "error"]
+    second.refresh_from_db()
+    assert second.state == Delivery.State.DISPATCHED
+    assert second.dispatched_at >= before, "renewed: the relay must not take it for lost"
+    assert Delivery.objects.get(pk=first.pk).state == Delivery.State.DONE
+    untouched = Delivery.objects.filter(handler="beta.record")
+    assert {d.dispatched_at for d in untouched} == {an_hour_ago}, "only the message's own"

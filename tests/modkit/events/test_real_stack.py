@@ -305,9 +305,11 @@ def test_a_dead_letter_takes_effect_once_when_redelivered_after_the_fix(stack, s
 CORRELATION_ID = "req-realstack-42"
 
 
-def published_with_correlation(stack: Stack, events: int, *options: str) -> dict[str, int]:
+def published_with_correlation(
+    stack: Stack, events: int, *options: str, relay: tuple[str, ...] = ()
+) -> dict[str, int]:
     """Publish under CORRELATION_ID and wait; returns the event ids by n."""
-    stack.start_relay()
+    stack.start_relay("relay", *relay)
     stack.publish(events, "--correlation-id", CORRELATION_ID, *options)
     stack.wait_all_done(events * len(HANDLERS), timeout=120)
     rows = stack.database.rows(
@@ -329,19 +331,24 @@ def test_the_correlation_id_reaches_the_handler_and_its_effect(stack):
     )
 
 
-def test_the_worker_logs_the_handler_and_its_task_with_the_correlation_id(stack):
+@pytest.mark.parametrize(("per_message", "messages"), [(1, 12), (10, 2)])
+def test_the_worker_logs_the_handler_and_its_task_with_the_correlation_id(
+    stack, per_message, messages
+):
+    """Three events in one transaction: twelve deliveries, as twelve messages, or packed into
+    one message per queue (modkit.deliver_many); every task's log line names the request."""
     worker = stack.start_worker(loglevel="info")
-    events = published_with_correlation(stack, 3, "--per-transaction", "3")
+    events = published_with_correlation(
+        stack, 3, "--per-transaction", "3", relay=("--deliveries-per-message", str(per_message))
+    )
     for event_id, n in events.items():
         [line] = [line for line in worker.lines if f"alpha records thing {n}\n" in line]
         assert f"cid={CORRELATION_ID} cause={event_id}" in line
-    # One transaction published them, so each queue's deliveries went out in one message
-    # (modkit.deliver_many), which names the correlation id they share.
     finished = [
         line
         for line in worker.lines
         if re.search(r"Task modkit.deliver(_many)?\[.* succeeded", line)
     ]
     assert sum(line.count("'handled'") for line in finished) == len(events) * len(HANDLERS)
-    assert len(finished) == 2, "".join(finished)
-    assert all(f"cid={CORRELATION_ID}" in line for line in finished), "".join(finished)
+    assert len(finished) == messages, "".join(finished)
+    assert all(f"cid={CORRELATION_ID} " in line for line in finished), "".join(finished)
