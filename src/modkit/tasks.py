@@ -42,9 +42,9 @@ def deliver_many(
 ) -> list[str]:
     """Apply several deliveries of one queue (``[id, event name, payload, handler]`` each), each
     in its own transaction, in order: one failing handler is retried on its own and keeps none
-    of the others from taking effect. Returns each one's outcome (``error`` for one that could
-    not even start: it stays dispatched, and the relay's stale check resends it, as it does a
-    lost message)."""
+    of the others from taking effect. Returns each one's outcome (``error`` for one whose
+    failure could not even be recorded, its database being unreachable, say: it stays
+    dispatched, and the relay's stale check resends it, as it does a lost message)."""
     # A delivery waiting its turn here is neither in a queue nor locked by a handler, so the
     # relay's stale check would take it for lost: renew the dispatched stamp (the relay's, given
     # as a POSIX time) of those still to come once it is half RESEND_AFTER old.
@@ -65,7 +65,10 @@ def deliver_many(
             )
         except Exception:
             logger.exception(
-                "delivery %s of %s to %s could not start", delivery_id, name, handler_key
+                "delivery %s of %s to %s failed, and so did recording it",
+                delivery_id,
+                name,
+                handler_key,
             )
             outcome = "error"
         outcomes.append(outcome)

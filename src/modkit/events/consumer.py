@@ -146,8 +146,23 @@ def handle_delivery(
     *, delivery_id: int, source: str, name: str, payload: str | bytes, handler_key: str
 ) -> str:
     """Apply one delivery; returns ``handled``, ``duplicate``, ``retrying`` or ``dead``."""
-    func = handler(handler_key)  # imports the receivers, and with them the event's type
-    event = decode_event(name, payload)
+    try:
+        func = handler(handler_key)  # imports the receivers, and with them the event's type
+        event = decode_event(name, payload)
+    except Exception as exc:
+        # Nothing can run: a handler this process does not know, or a payload it cannot read.
+        # A failed attempt like any other, so that it ends as a dead letter an operator sees
+        # (with the error and traceback), not in stale resends without end.
+        outcome = _record_failure(source, delivery_id, exc)
+        logger.error(
+            "event %s delivery %s to %s cannot start (%s): %s",
+            name,
+            delivery_id,
+            handler_key,
+            outcome,
+            exc,
+        )
+        return outcome
     target = database_of(handler_key.partition(".")[0])
     with correlation.bound(correlation=event.correlation_id, causation=str(event.event_id)):
         try:

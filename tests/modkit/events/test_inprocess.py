@@ -347,7 +347,7 @@ def test_one_delivery_per_message_sends_each_on_its_own(monkeypatch):
 
 def test_a_message_of_deliveries_applies_each_in_its_own_transaction(state_dir):
     """One handler failing, or one delivery that cannot even start, holds back none of the
-    others in its message: each is handled, retried or left for the relay on its own."""
+    others in its message: each is handled or retried on its own."""
     from modkit.tasks import deliver_many
 
     (state_dir / "broken").touch()
@@ -369,42 +369,84 @@ def test_a_message_of_deliveries_applies_each_in_its_own_transaction(state_dir):
         "beta.flaky of 1": "retrying",  # failing once on purpose
         "beta.fragile of 1": "retrying",  # broken
         "beta.record of 1": "handled",
-        "undecodable": "error",  # cannot start: logged, and the rest go on
+        "undecodable": "retrying",  # cannot start: a failed attempt, and the rest go on
         "beta.flaky of 2": "handled",
         "beta.fragile of 2": "handled",
         "beta.record of 2": "handled",
     }
     assert BetaEffect.objects.count() == 2  # the two records
     undecodable.refresh_from_db()
-    assert (undecodable.state, undecodable.attempts) == (Delivery.State.DISPATCHED, 0)
-    assert undecodable.dispatched_at == an_hour_ago, "left as the relay stamped it: stale"
+    assert (undecodable.state, undecodable.attempts) == (Delivery.State.PENDING, 1)
+    assert "DecodeError" in undecodable.last_error
     states = list(Delivery.objects.filter(queue="beta").values_list("state", flat=True))
     assert sorted(states) == sorted([Delivery.State.DONE] * 4 + [Delivery.State.PENDING] * 2)
     (state_dir / "broken").unlink()
+    Delivery.objects.filter(pk=undecodable.pk).update(state=Delivery.State.DONE)  # not drained
     assert drain(include_later=True) == {"handled": 2}  # the two retries, now succeeding
     assert BetaEffect.objects.count() == 4
 
 
-def test_a_long_message_renews_the_dispatched_stamp_of_the_deliveries_still_to_come():
+def test_a_long_message_renews_the_dispatched_stamp_of_the_deliveries_still_to_come(
+    monkeypatch,
+):
     """A delivery waiting its turn in a message is neither queued nor locked: once the relay's
     stamp is half RESEND_AFTER old, the worker renews it, so the stale check leaves it alone."""
-    from modkit.tasks import deliver_many
+    import modkit.tasks
+    from modkit.events.consumer import handle_delivery
 
     with transaction.atomic():
         publish(ThingHappened(n=1))
         publish(ThingHappened(n=2))
-    first, second = Delivery.objects.filter(handler="alpha.record").order_by("id")
+    mine = list(Delivery.objects.filter(handler="alpha.record").order_by("id"))
     an_hour_ago = timezone.now() - timedelta(hours=1)
     Delivery.objects.update(state=Delivery.State.DISPATCHED, dispatched_at=an_hour_ago)
-    message = [
-        [first.pk, first.event.name, first.event.payload, first.handler],
-        [second.pk, second.event.name, "{not json", second.handler],  # stays dispatched
-    ]
+    stamps_as_they_start: list = []
+
+    def handle_and_see(**kwargs):  # the real handler, watched
+        stamps_as_they_start.append(Delivery.objects.get(pk=kwargs["delivery_id"]).dispatched_at)
+        return handle_delivery(**kwargs)
+
+    monkeypatch.setattr(modkit.tasks, "handle_delivery", handle_and_see)
+    message = [[d.pk, d.event.name, d.event.payload, d.handler] for d in mine]
     before = timezone.now()
-    assert deliver_many("default", message, an_hour_ago.timestamp()) == ["handled", "error"]
-    second.refresh_from_db()
-    assert second.state == Delivery.State.DISPATCHED
-    assert second.dispatched_at >= before, "renewed: the relay must not take it for lost"
-    assert Delivery.objects.get(pk=first.pk).state == Delivery.State.DONE
+    assert modkit.tasks.deliver_many("default", message, time.time()) == ["handled"] * 2
+    assert stamps_as_they_start == [an_hour_ago] * 2, "a fresh stamp: nothing renewed"
+    Delivery.objects.filter(pk__in=[d.pk for d in mine]).update(
+        state=Delivery.State.DISPATCHED, dispatched_at=an_hour_ago
+    )
+    stamps_as_they_start.clear()
+    assert (
+        modkit.tasks.deliver_many("default", message, an_hour_ago.timestamp()) == ["duplicate"] * 2
+    )
+    assert all(stamp >= before for stamp in stamps_as_they_start), stamps_as_they_start
     untouched = Delivery.objects.filter(handler="beta.record")
     assert {d.dispatched_at for d in untouched} == {an_hour_ago}, "only the message's own"
+
+
+def test_a_delivery_that_cannot_start_fails_like_a_handler_and_ends_a_dead_letter(settings):
+    """A handler this process does not know, or a payload it cannot read: a failed attempt with
+    its error, retried with backoff, then a dead letter an operator sees."""
+    from modkit.events.consumer import handle_delivery
+
+    settings.MODKIT_EVENTS_MAX_ATTEMPTS = 2
+    with transaction.atomic():
+        publish(ThingHappened(n=1))
+    delivery = Delivery.objects.select_related("event").get(handler="alpha.record")
+    unknown = {
+        "delivery_id": delivery.pk,
+        "source": "default",
+        "name": delivery.event.name,
+        "payload": delivery.event.payload,
+        "handler_key": "alpha.no_such_handler",
+    }
+    assert handle_delivery(**unknown) == "retrying"
+    delivery.refresh_from_db()
+    assert (delivery.state, delivery.attempts) == (Delivery.State.PENDING, 1)
+    assert "no handler 'alpha.no_such_handler'" in delivery.last_error
+    assert "LookupError" in delivery.last_traceback
+    unreadable = {**unknown, "handler_key": "alpha.record", "payload": "{not json"}
+    assert handle_delivery(**unreadable) == "dead"
+    delivery.refresh_from_db()
+    assert (delivery.state, delivery.attempts) == (Delivery.State.DEAD, 2)
+    assert "DecodeError" in delivery.last_error
+    assert not AlphaEffect.objects.exists()
