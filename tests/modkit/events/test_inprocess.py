@@ -21,6 +21,18 @@ from tests.modkit.events.eventmods.source.events import ThingHappened
 pytestmark = pytest.mark.django_db
 
 
+def _handle_args(delivery: Delivery, **overrides) -> dict:
+    """``handle_delivery``'s arguments for ``delivery`` (its event selected), as a task's."""
+    return {
+        "delivery_id": delivery.pk,
+        "source": "default",
+        "name": delivery.event.name,
+        "payload": delivery.event.payload,
+        "handler_key": delivery.handler,
+        **overrides,
+    }
+
+
 def test_publish_writes_outbox_and_one_delivery_per_subscriber():
     with capture_events() as captured:
         publish(ThingHappened(n=1))
@@ -116,13 +128,7 @@ def test_a_failing_handler_rolls_back_its_acknowledgement(state_dir):
 
     publish(ThingHappened(n=4, fail_times=1))
     flaky = Delivery.objects.select_related("event").get(handler="beta.flaky")
-    args = {
-        "delivery_id": flaky.pk,
-        "source": "default",
-        "name": flaky.event.name,
-        "payload": flaky.event.payload,
-        "handler_key": flaky.handler,
-    }
+    args = _handle_args(flaky)
     assert handle_delivery(**args) == RETRYING
     flaky.refresh_from_db()
     assert (flaky.state, flaky.attempts, flaky.done_at) == ("pending", 1, None)
@@ -432,13 +438,7 @@ def test_a_delivery_that_cannot_start_fails_like_a_handler_and_ends_a_dead_lette
     with transaction.atomic():
         publish(ThingHappened(n=1))
     delivery = Delivery.objects.select_related("event").get(handler="alpha.record")
-    unknown = {
-        "delivery_id": delivery.pk,
-        "source": "default",
-        "name": delivery.event.name,
-        "payload": delivery.event.payload,
-        "handler_key": "alpha.no_such_handler",
-    }
+    unknown = _handle_args(delivery, handler_key="alpha.no_such_handler")
     assert handle_delivery(**unknown) == "retrying"
     delivery.refresh_from_db()
     assert (delivery.state, delivery.attempts) == (Delivery.State.PENDING, 1)
