@@ -23,10 +23,10 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, router, transaction
-from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
 from modkit.errors import ModuleUnavailable
@@ -226,16 +226,27 @@ def _create(
         idempotency_key=idempotency_key,
         request_fingerprint=fingerprint,
     )
-    OrderLine.objects.bulk_create(
+    lines = OrderLine.objects.bulk_create(
         OrderLine(order=order, sku=sku, name=name, unit_price=price, quantity=qty)
         for sku, name, price, qty in priced
     )
-    _record(order, Order.Status.PENDING, note="placed")
+    placed = _record(order, Order.Status.PENDING, note="placed")
     publish(OrderPlaced(order_id=order.pk, customer_id=order.customer_id))
-    # Lines and history read inside the transaction: the answer shows the order as placed
-    # (`pending`), never a later status the saga may have reached once it commits.
-    prefetch_related_objects([order], *selectors.ORDER_DETAILS)
+    # The answer shows the order as placed (`pending`), never a later status the saga may have
+    # reached once it commits: its lines and history are the rows just written, in the order a
+    # read would give (by id; one history entry), without reading them back.
+    _prefetched(order, lines=lines, history=[placed])
     return order
+
+
+def _prefetched(order: Order, **rows: list[Any]) -> None:
+    """Fill ``order``'s prefetch cache as ``prefetch_related(*rows)`` would, from rows in hand."""
+    cache = order.__dict__.setdefault("_prefetched_objects_cache", {})
+    for name, objects in rows.items():
+        queryset = getattr(order, name).all()
+        queryset._result_cache = list(objects)
+        queryset._prefetch_done = True
+        cache[name] = queryset
 
 
 # --- transitions --------------------------------------------------------------------------------
@@ -243,9 +254,10 @@ def _locked(order_id: uuid.UUID) -> Order | None:
     return Order.objects.select_for_update().filter(pk=order_id).first()
 
 
-def _record(order: Order, status: str, note: str = "") -> None:
-    OrderHistory.objects.create(order=order, status=status, note=note[:2000])
+def _record(order: Order, status: str, note: str = "") -> OrderHistory:
+    entry = OrderHistory.objects.create(order=order, status=status, note=note[:2000])
     publish(OrderStatusChanged(order_id=order.pk, status=status))
+    return entry
 
 
 def _enter(order: Order, status: str, *, note: str = "", reason: str = "") -> None:

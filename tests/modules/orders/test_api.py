@@ -103,6 +103,33 @@ def test_the_answer_is_the_order_as_placed_even_when_the_saga_is_quicker(client,
     assert Order.objects.get().status == Order.Status.RESERVED  # the saga's step did happen
 
 
+def test_the_answer_is_what_reading_the_order_gives_without_reading_it_back(client, product):
+    """The 201 shows the rows just written (lines in the order asked, one history entry): the
+    same as a read of the order, with no query for its lines or history."""
+    from django.db import connection
+
+    for sku, price in (("TEA-3", "3.10"), ("TEA-1", "1.25"), ("TEA-2", "2.00")):
+        product(sku, price=price)
+    statements: list[str] = []
+
+    def record(execute, sql, params, many, context):
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        response = client.post(
+            ORDERS, order_body(("TEA-3", 1), ("TEA-1", 4), ("TEA-2", 2)), format="json"
+        )
+
+    assert response.status_code == 201, response.content
+    placed = response.json()
+    assert [line["sku"] for line in placed["lines"]] == ["TEA-3", "TEA-1", "TEA-2"]
+    assert placed == client.get(detail(placed["id"])).json()
+    assert any("orders_orderline" in sql for sql in statements)  # the lines were written
+    reads = [sql for sql in statements if sql.lstrip().upper().startswith("SELECT")]
+    assert not [sql for sql in reads if "orders_orderline" in sql or "orders_orderhistory" in sql]
+
+
 def test_lines_are_snapshots_of_the_catalog_when_ordered(client, tea):
     placed = client.post(ORDERS, order_body(("TEA-1", 1)), format="json").json()
     tea.price, tea.name = Decimal("99.00"), "Renamed"
