@@ -485,7 +485,7 @@ class ShopStack(Stack):
         lines = [f"orders by status: {self._safely(self.orders_by_status)}"]
         lines.append(f"deliveries by handler and state: {self._safely(self._by_handler)}")
         lines.append(f"failures: {self._safely(self._failures)}")
-        lines.append(f"broker queues: {self._safely(self._queues)}")
+        lines.append(f"broker queues, messages (deliveries): {self._safely(self._queues)}")
         lines.append(f"emails written: {self._safely(lambda: len(self.emails()))}")
         lines.append(f"resends logged by the relays: {self._safely(self.resends)}")
         return "\n".join([*lines, *self.process_tails(tail)])
@@ -497,8 +497,13 @@ class ShopStack(Stack):
             "FROM modkit_delivery WHERE last_error <> '' GROUP BY 1, 2, 5 ORDER BY 3 DESC LIMIT 5"
         )
 
-    def _queues(self) -> dict[str, int]:
-        return {queue: self.broker.queued(queue) for queue in ALL_QUEUES}
+    def _queues(self) -> dict[str, str]:
+        """Per queue, the messages waiting and the deliveries they carry (packed messages carry
+        several)."""
+        return {
+            queue: f"{self.broker.queued(queue)} ({len(self.broker.queued_deliveries(queue))})"
+            for queue in ALL_QUEUES
+        }
 
 
 @contextlib.contextmanager
