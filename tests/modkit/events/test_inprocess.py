@@ -229,20 +229,24 @@ def test_the_relay_claims_due_deliveries_in_id_order_up_to_a_batch():
     assert Delivery.objects.filter(state=Delivery.State.PENDING).count() == 1
 
 
-def test_the_relay_checks_for_stale_deliveries_once_per_poll_interval():
+def test_the_relay_checks_for_stale_deliveries_once_per_poll_interval(monkeypatch):
     """A busy relay wakes at every publishing commit; its stale check runs on the first pass
     and then at most once per poll interval."""
-    import time
+    import types
 
+    from modkit.events import relay as relay_module
     from modkit.events.relay import Relay
 
+    now = [1000.0]  # the relay's clock, moved by hand: a slow machine cannot make this flaky
+    monkeypatch.setattr(relay_module, "time", types.SimpleNamespace(monotonic=lambda: now[0]))
     relay = Relay(aliases=["default"], poll_interval=0.5, resend_after=60)
     checks: list[str] = []
     relay.requeue_stale = checks.append  # counts the checks; dispatching stays real
     for _ in range(5):
         relay.run_once()
+        now[0] += 0.09
     assert checks == ["default"]
-    time.sleep(0.6)
+    now[0] += 0.1  # 0.55 s after the first check
     relay.run_once()
     relay.run_once()
     assert checks == ["default", "default"]
