@@ -78,6 +78,19 @@ def test_always_failing_handler_parks_as_dead_letter(state_dir, settings):
     assert not BetaEffect.objects.filter(handler="fragile").exists()
 
 
+def test_drain_without_later_tries_a_handler_that_fails_during_it_once(state_dir, settings):
+    """Even when the retry is due at once (no backoff), it waits for the next call: what a
+    test sees after ``drain(include_later=False)`` does not depend on the machine's speed."""
+    settings.MODKIT_EVENTS_BACKOFF_BASE = 0
+    publish(ThingHappened(n=4, fail_times=2))
+    assert drain(include_later=False) == {"handled": 3, "retrying": 1}
+    flaky = Delivery.objects.get(handler="beta.flaky")
+    assert (flaky.state, flaky.attempts) == (Delivery.State.PENDING, 1)
+    assert drain(include_later=False) == {"retrying": 1}  # due when this call began
+    assert drain(include_later=False) == {"handled": 1}
+    assert Delivery.objects.get(handler="beta.flaky").state == Delivery.State.DONE
+
+
 @pytest.mark.django_db(transaction=True)
 def test_publish_outside_a_transaction_is_refused():
     with pytest.raises(PublishOutsideTransaction, match=r"transaction\.atomic"):
