@@ -22,9 +22,43 @@ def _authorize(order_id: uuid.UUID, token: str = "tok_ok") -> Payment:
     )
 
 
-def test_the_default_retries_back_off_and_give_up_within_a_second(order_id, settings) -> None:
+@pytest.fixture
+def planned_waits():
+    """The waits stamina plans between attempts, as its retry hooks report them."""
+    from stamina import instrumentation
+
+    waits: list[float] = []
+    hooks = instrumentation.get_on_retry_hooks()
+    instrumentation.set_on_retry_hooks([lambda details: waits.append(details.wait_for)])
+    yield waits
+    instrumentation.set_on_retry_hooks(hooks)
+
+
+def test_the_default_retries_back_off_between_four_attempts(
+    order_id, settings, planned_waits
+) -> None:
     for name in ("WAIT_INITIAL", "WAIT_MAX", "WAIT_JITTER"):
         delattr(settings, f"MODKIT_PAYMENTS_RETRY_{name}")
+    # The waits are planned, not timed: a slow machine must not let the 1 s timeout cut in.
+    settings.MODKIT_PAYMENTS_RETRY_TIMEOUT = 60
+    gateway.switch_set(down=True)
+
+    with pytest.raises(PaymentUnavailable) as exc_info:
+        _authorize(order_id)
+
+    assert exc_info.value.details["attempts"] == 4
+    assert len(planned_waits) == 3
+    for wait, base in zip(planned_waits, (0.05, 0.1, 0.2), strict=True):
+        assert base <= wait <= base + 0.05, planned_waits  # exponential, plus up to 0.05 jitter
+    assert services.RETRY_DEFAULTS["timeout"] == 1.0  # what bounds them when the gateway is slow
+
+
+def test_the_timeout_cuts_the_retries_short(order_id, settings, planned_waits) -> None:
+    settings.MODKIT_PAYMENTS_RETRY_ATTEMPTS = 50
+    settings.MODKIT_PAYMENTS_RETRY_TIMEOUT = 0.3
+    settings.MODKIT_PAYMENTS_RETRY_WAIT_INITIAL = 0.1
+    settings.MODKIT_PAYMENTS_RETRY_WAIT_MAX = 0.1
+    settings.MODKIT_PAYMENTS_RETRY_WAIT_JITTER = 0
     gateway.switch_set(down=True)
 
     started = time.monotonic()
@@ -32,8 +66,10 @@ def test_the_default_retries_back_off_and_give_up_within_a_second(order_id, sett
         _authorize(order_id)
     elapsed = time.monotonic() - started
 
-    assert exc_info.value.details["attempts"] == 4
-    assert 0.35 <= elapsed <= 1.0  # backoff of at least 0.05 + 0.1 + 0.2 s, bounded by 1 s
+    attempts = exc_info.value.details["attempts"]
+    assert 1 <= attempts <= 5, attempts  # 50 allowed, 0.1 s apart: the 0.3 s stop them
+    assert len(planned_waits) == attempts - 1
+    assert elapsed < 30
 
 
 def test_the_number_of_attempts_is_a_setting(order_id, settings) -> None:
