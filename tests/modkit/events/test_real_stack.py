@@ -175,19 +175,22 @@ def test_a_relay_killed_mid_batch_leaves_its_batch_to_the_next_relay(stack):
     try:
         holder.execute("SELECT pg_advisory_lock(%s)", (HELD_COMMIT_LOCK,))
         stack.start_relay("relay-1", "--batch-size", "50")
+        waiting = (
+            "FROM pg_stat_activity WHERE datname = current_database() "
+            "AND wait_event_type = 'Lock' AND wait_event = 'advisory'"
+        )
         stack.wait_until(
             "a batch sent, its commit held",
-            lambda: len(stack.broker.queued_deliveries()) >= 50,
+            lambda: (
+                len(stack.broker.queued_deliveries()) >= 50
+                and stack.database.value(f"SELECT count(*) {waiting}") == 1
+            ),
             timeout=120,
         )
         stack.kill("relay-1")
         # A killed client's backend would finish a commit it is in; this one waits on the lock,
         # so terminating it aborts the transaction, as a crash of the relay's machine would.
-        terminated = stack.database.value(
-            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND wait_event_type = 'Lock' "
-            "AND wait_event = 'advisory'"
-        )
+        terminated = stack.database.value(f"SELECT count(pg_terminate_backend(pid)) {waiting}")
         assert terminated == 1, "the relay was not waiting on its commit"
     finally:
         holder.close()  # releases the lock
@@ -344,11 +347,17 @@ def test_the_worker_logs_the_handler_and_its_task_with_the_correlation_id(
     for event_id, n in events.items():
         [line] = [line for line in worker.lines if f"alpha records thing {n}\n" in line]
         assert f"cid={CORRELATION_ID} cause={event_id}" in line
-    finished = [
-        line
-        for line in worker.lines
-        if re.search(r"Task modkit.deliver(_many)?\[.* succeeded", line)
-    ]
+
+    def finished_lines() -> list[str]:
+        return [
+            line
+            for line in worker.lines
+            if re.search(r"Task modkit.deliver(_many)?\[.* succeeded", line)
+        ]
+
+    # Celery logs "succeeded" after the task returns, so after the last delivery is done.
+    stack.wait_until("every task's success line", lambda: len(finished_lines()) >= messages, 60)
+    finished = finished_lines()
     assert sum(line.count("'handled'") for line in finished) == len(events) * len(HANDLERS)
     assert len(finished) == messages, "".join(finished)
     assert all(f"cid={CORRELATION_ID} " in line for line in finished), "".join(finished)

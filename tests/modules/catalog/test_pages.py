@@ -33,8 +33,9 @@ def page(client):
 
 
 def test_a_kept_page_is_served_without_the_database_or_inventory(
-    client, mug, fake_inventory, django_assert_num_queries
+    client, mug, fake_inventory, django_assert_num_queries, settings
 ):
+    settings.CATALOG_PAGE_CACHE_SECONDS = 60  # kept for the whole test, however slow the machine
     first = page(client)
     fake_inventory.available = {"MUG-1": 1}  # inventory is not asked again while kept
     with django_assert_num_queries(0):

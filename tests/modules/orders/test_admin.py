@@ -83,7 +83,10 @@ def test_changelist_filters_by_status_reason_and_date(admin_client, shop, place,
         cancelled
     ]
     assert listed(admin_client.get(url, {"cancel_reason__exact": "out_of_stock"})) == []
-    today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    # The day the first order was placed in (not "now", which may have passed midnight since).
+    today = timezone.localtime(pending.created_at).replace(
+        hour=0, minute=0, second=0, microsecond=0
+    )
     tomorrow = today + timedelta(days=1)
     assert len(listed(admin_client.get(url, {"created_at__gte": str(today)}))) == 2
     assert len(listed(admin_client.get(url, {"created_at__gte": str(tomorrow)}))) == 0
